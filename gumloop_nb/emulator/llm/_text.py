@@ -1,0 +1,331 @@
+"""Compose text answers that read like text and depend on the prompt, model and system prompt.
+
+Nothing here is a language model: answers are assembled from the prompt's key phrases and a
+phrase bank, picked by a hash of the request, with a few canned answers for demo prompts.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from typing import Any
+
+from ._models import ModelSpec
+from ._words import key_phrases, numbers_in, sentence_about
+
+__all__ = ["REPEAT_PREFIX", "compose_answer", "json_object_answer", "tool_followup"]
+
+REPEAT_PREFIX = "Repeat exactly:"
+
+_OPENERS = {
+    "warm": ["Good question.", "Happy to help with that.", "Let's walk through it.", ""],
+    "structured": ["Here's a concise overview.", "Here's how I'd break it down.", ""],
+    "concise": [""],
+    "plain": ["", "Sure.", "In short:"],
+}
+_BODY = [
+    "{A} is best understood by looking at what it takes in and what it produces.",
+    "At its core, {a} is about turning a vague goal into concrete, checkable steps.",
+    "The key idea behind {a} is that small, well-defined pieces compose into bigger results.",
+    "{A} tends to work well when you start small, measure, and then iterate.",
+    "A common pitfall with {a} is optimising too early instead of first making it correct.",
+    "In practice, {a} connects closely to {b}, so it helps to think about both together.",
+    "If you only remember one thing about {a}, make it this: clarity beats cleverness.",
+    "People often approach {a} from {b}, which is a reasonable place to begin.",
+    "The trade-off with {a} is usually between speed, cost and how much control you keep.",
+    "{A} becomes much easier once the inputs are clean and the expected output is explicit.",
+    "For {a}, a quick experiment usually teaches more than a long debate.",
+    "Most teams get value from {a} by automating the boring parts and reviewing the rest.",
+]
+_BULLETS = [
+    "Start with a clear definition of {a}.",
+    "Identify the inputs and the expected output.",
+    "Try a minimal example involving {b}.",
+    "Measure the result before adding complexity.",
+    "Document what worked so it can be repeated.",
+    "Automate the repetitive steps.",
+]
+_CLOSERS = {
+    "warm": ["Want me to go deeper on any part of this?", "Happy to expand on {a} if useful.", ""],
+    "structured": ["Let me know if you'd like a worked example.", ""],
+    "concise": [""],
+    "plain": ["", "That should be enough to get started."],
+}
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _fill(template: str, phrases: list[str]) -> str:
+    a = phrases[0] if phrases else "this"
+    b = phrases[1] if len(phrases) > 1 else "the surrounding workflow"
+    return template.format(a=a, b=b, A=_cap(a))
+
+
+# -- canned answers ------------------------------------------------------------------------
+
+_ERROR_HINTS = {
+    "NameError": "a name is used before it is defined (a typo, or a cell that has not been run)",
+    "KeyError": "a dictionary (or DataFrame column) lookup used a key that is not present",
+    "IndexError": "a sequence was indexed past its end",
+    "TypeError": "a value of the wrong type reached an operation or function call",
+    "ValueError": "a function received a value of the right type but an unacceptable content",
+    "AttributeError": "an object does not have the attribute or method being accessed",
+    "ZeroDivisionError": "a division or modulo by zero happened",
+    "ModuleNotFoundError": "the module is not installed in the kernel's environment",
+    "ImportError": "a name could not be imported from the module (version mismatch or typo)",
+    "FileNotFoundError": "the path does not exist relative to the current working directory",
+    "SyntaxError": "the code could not be parsed (a missing bracket, colon or quote)",
+    "IndentationError": "the indentation is inconsistent",
+    "RecursionError": "a function calls itself without reaching a base case",
+    "TimeoutError": "an operation took longer than allowed",
+}
+_ERROR_FIXES = {
+    "NameError": "Check the spelling and run the cell that defines the name first.",
+    "KeyError": "Print the available keys (e.g. `d.keys()` or `df.columns`) and use `.get()` "
+    "when a key may be missing.",
+    "IndexError": "Check the length before indexing, or iterate directly over the items.",
+    "TypeError": "Print the types involved (`type(x)`) and convert explicitly where needed.",
+    "ValueError": "Validate or clean the input before passing it on.",
+    "AttributeError": "Inspect the object with `dir(obj)`; it may be `None` or a different type.",
+    "ZeroDivisionError": "Guard the division: `x / y if y else 0` (or handle the empty case).",
+    "ModuleNotFoundError": "Install it into this kernel with `%pip install <package>` and restart.",
+    "ImportError": "Check the installed version with `%pip show <package>`.",
+    "FileNotFoundError": "Use an absolute path, or check `os.getcwd()` and the file name.",
+    "SyntaxError": "Look at the line shown and the one before it for the unbalanced token.",
+    "IndentationError": "Re-indent the block with 4 spaces consistently.",
+    "RecursionError": "Add or fix the base case so the recursion terminates.",
+    "TimeoutError": "Retry with a longer timeout, or make the operation smaller.",
+}
+
+
+def _error_answer(prompt: str) -> str | None:
+    names = re.findall(r"\b([A-Z][A-Za-z]*(?:Error|Exception|Warning|Interrupt))\b", prompt)
+    if not names:
+        return None
+    exc = names[-1]
+    detail = re.search(rf"{exc}:\s*([^\n]+)", prompt)
+    line = re.findall(r"line (\d+)", prompt)
+    where = f" on line {line[-1]}" if line else ""
+    message = f": `{detail.group(1).strip()[:160]}`" if detail else ""
+    hint = _ERROR_HINTS.get(exc, "the code hit a condition it does not handle")
+    fix = _ERROR_FIXES.get(exc, "Read the last frame of the traceback and check its inputs.")
+    return (
+        f"The cell raised **{exc}**{where}{message}.\n\n"
+        f"This usually means {hint}.\n\n"
+        f"**How to fix it:** {fix}"
+    )
+
+
+_CANNED: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b2\s*\+\s*2\b"), "2 + 2 = 4."),
+    (re.compile(r"capital of france", re.I), "The capital of France is Paris."),
+    (re.compile(r"capital of japan", re.I), "The capital of Japan is Tokyo."),
+    (re.compile(r"capital of (?:italy)", re.I), "The capital of Italy is Rome."),
+    (
+        re.compile(r"what(?:'s| is) gumloop", re.I),
+        "Gumloop is a platform for building AI automations and agents: you connect apps, "
+        "models and data into workflows (flows) or give an agent tools through MCP servers, "
+        "then run them from the web app, an API or a notebook.",
+    ),
+]
+
+_HAIKUS = [
+    "Rows of quiet facts\nsorted in the morning light —\nthe chart finds its shape.",
+    "Numbers in the stream,\neach one a pebble of truth;\nthe river runs on.",
+    "Columns hold their breath,\na query wakes the table —\nanswers bloom like spring.",
+]
+
+
+def _canned(prompt: str, rng: random.Random) -> str | None:
+    if re.search(r"\bhaiku\b", prompt, re.I):
+        if re.search(r"\bdata\b", prompt, re.I):
+            return rng.choice(_HAIKUS)
+        topic = (key_phrases(re.sub(r"(?i)haiku", "", prompt), 1) or ["the day"])[0]
+        return f"Quiet {topic} waits,\na small thought turns into words —\nthe page breathes again."
+    if re.search(r"traceback|error|exception|\bfix\b", prompt, re.I):
+        answer = _error_answer(prompt)
+        if answer:
+            return answer
+    for pattern, answer in _CANNED:
+        if pattern.search(prompt):
+            return answer
+    return None
+
+
+# -- code answers --------------------------------------------------------------------------
+
+_CODE_WORDS = re.compile(
+    r"\b(code|function|python|script|snippet|program|implement|class|regex|sql|javascript)\b", re.I
+)
+
+
+def _code_answer(prompt: str, phrases: list[str], rng: random.Random) -> str:
+    lowered = prompt.lower()
+    if "sql" in lowered:
+        table = next(
+            (w for w in ("elements", "planets", "orders", "users") if w in lowered), "items"
+        )
+        return (
+            f"Here's a query for that:\n\n```sql\nSELECT *\nFROM {table}\n"
+            f"ORDER BY 1\nLIMIT 10;\n```\n\nAdjust the `ORDER BY` column to what you need."
+        )
+    if "fibonacci" in lowered:
+        body = (
+            "def fibonacci(n: int) -> list[int]:\n"
+            '    """Return the first n Fibonacci numbers."""\n'
+            "    seq = [0, 1]\n    while len(seq) < n:\n        seq.append(seq[-1] + seq[-2])\n"
+            "    return seq[:n]\n\n\nprint(fibonacci(10))"
+        )
+    elif "reverse" in lowered:
+        body = (
+            "def reverse_text(text: str) -> str:\n"
+            '    """Return the text reversed."""\n    return text[::-1]\n\n\n'
+            'print(reverse_text("gumloop"))'
+        )
+    else:
+        words = [w for w in re.findall(r"[a-z]+", " ".join(phrases)) if w not in ("python",)]
+        name = "_".join(words[:3]) or "solve"
+        body = (
+            f"def {name}(items):\n"
+            f'    """Process items for: {phrases[0] if phrases else "the task"}."""\n'
+            "    results = []\n    for item in items:\n"
+            "        if item is None:\n            continue\n        results.append(item)\n"
+            f"    return results\n\n\nprint({name}([1, None, 2, 3]))"
+        )
+    intro = rng.choice(["Here's a small, self-contained version:", "Something like this works:"])
+    return (
+        f"{intro}\n\n```python\n{body}\n```\n\nIt has no dependencies beyond the standard library."
+    )
+
+
+# -- the composer --------------------------------------------------------------------------
+
+
+def _list_count(prompt: str) -> int | None:
+    match = re.search(
+        r"\b(?:list|give me|name|suggest|top)\s+(\d{1,2}|three|five|four)\b", prompt, re.I
+    )
+    if not match:
+        return None
+    word = match.group(1).lower()
+    return {"three": 3, "four": 4, "five": 5}.get(word) or max(1, min(int(word), 12))
+
+
+def _apply_system(text: str, system: str, rng: random.Random) -> str:
+    lowered = system.lower()
+    if "pirate" in lowered:
+        return "Arr! " + text + " Yo-ho!"
+    if any(w in lowered for w in ("concise", "brief", "terse", "one sentence")):
+        first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+        return first
+    if "formal" in lowered:
+        return text.replace("Let's", "Let us").replace("Here's", "Here is").replace("'ll", " will")
+    if "friendly" in lowered or "enthusiastic" in lowered:
+        return rng.choice(["Great question! ", "Love this one! "]) + text
+    return text
+
+
+def compose_answer(prompt: str, system: str, spec: ModelSpec, rng: random.Random) -> str:
+    """The assistant's reply to ``prompt`` in the style of ``spec`` (deterministic via ``rng``)."""
+    if prompt.startswith(REPEAT_PREFIX):
+        rest = prompt[len(REPEAT_PREFIX) :]
+        return rest[1:] if rest.startswith(" ") else rest
+    canned = _canned(prompt, rng)
+    if canned is not None:
+        return _apply_system(canned, system, rng)
+    phrases = key_phrases(prompt) or ["your question"]
+    if _CODE_WORDS.search(prompt):
+        return _apply_system(_code_answer(prompt, phrases, rng), system, rng)
+    count = _list_count(prompt)
+    parts: list[str] = []
+    opener = _fill(rng.choice(_OPENERS.get(spec.style, [""])), phrases)
+    if count:
+        items = []
+        for i in range(count):
+            focus = phrases[i % len(phrases)]
+            items.append(f"{i + 1}. **{_cap(focus)}** — {_fill(rng.choice(_BODY), [focus])}")
+        lead = f"Here are {count} ideas about {phrases[0]}:"
+        parts = [p for p in (opener, lead) if p] + ["\n".join(items)]
+        return _apply_system("\n\n".join(parts), system, rng)
+    sentences = rng.sample(_BODY, k=min(len(_BODY), spec.verbosity + rng.randint(0, 1)))
+    body = [
+        _fill(s, phrases if i % 2 == 0 else phrases[1:] + phrases[:1])
+        for i, s in enumerate(sentences)
+    ]
+    nums = numbers_in(prompt)
+    if nums:
+        body.append(
+            f"With the numbers you gave ({', '.join(f'{n:g}' for n in nums[:3])}), "
+            "the same reasoning applies; only the scale changes."
+        )
+    if spec.style == "structured" and len(phrases) > 1:
+        bullets = "\n".join(f"- {_fill(b, phrases)}" for b in rng.sample(_BULLETS, k=3))
+        text = "\n\n".join(p for p in (opener, body[0], bullets, " ".join(body[1:])) if p)
+    elif spec.style == "warm" and len(body) > 2:
+        text = "\n\n".join(p for p in (opener + " " + body[0], " ".join(body[1:])) if p.strip())
+    else:
+        text = " ".join(p for p in [opener, *body] if p)
+    closer = _fill(rng.choice(_CLOSERS.get(spec.style, [""])), phrases)
+    if closer:
+        text = f"{text}\n\n{closer}"
+    return _apply_system(text.strip(), system, rng)
+
+
+def json_object_answer(prompt: str, rng: random.Random) -> str:
+    """A small JSON object about the prompt (for ``response_format: json_object``)."""
+    phrases = key_phrases(prompt) or ["request"]
+    obj: dict[str, Any] = {
+        "topic": phrases[0],
+        "summary": sentence_about(phrases, rng),
+        "keywords": phrases[:4],
+        "confidence": round(rng.uniform(0.6, 0.95), 2),
+    }
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _describe_result(raw: str) -> str:
+    try:
+        value = json.loads(raw)
+    except (ValueError, TypeError):
+        text = " ".join(raw.split())
+        return f'"{text[:300]}"' if text else "an empty result"
+    if isinstance(value, dict):
+        if isinstance(value.get("rows"), list):
+            rows = value["rows"]
+            shown = "; ".join(
+                ", ".join(f"{k}: {v}" for k, v in list(r.items())[:4])
+                if isinstance(r, dict)
+                else str(r)
+                for r in rows[:3]
+            )
+            return f"{len(rows)} row(s) — {shown}" if rows else "no rows"
+        pairs = [
+            f"{k}: {json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}"
+            for k, v in list(value.items())[:6]
+        ]
+        return ", ".join(pairs) if pairs else "an empty object"
+    if isinstance(value, list):
+        shown = ", ".join(json.dumps(v, ensure_ascii=False) for v in value[:4])
+        return f"{len(value)} item(s): {shown}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def tool_followup(prompt: str, results: list[tuple[str, str]], rng: random.Random) -> str:
+    """The answer after tool results arrive: it quotes the values the tools returned."""
+    lines = []
+    for name, raw in results:
+        lines.append(f"- `{name}` returned {_describe_result(raw)}")
+    lead = rng.choice(["Here's what I found", "Based on the tool results", "I checked"])
+    topic = (key_phrases(prompt, 2) or ["your request"])[0]
+    return (
+        f"{lead} for {topic}:\n\n"
+        + "\n".join(lines)
+        + (
+            "\n\nLet me know if you want me to dig further."
+            if rng.random() < 0.5
+            else "\n\nThat answers the question with the data the tool returned."
+        )
+    )
