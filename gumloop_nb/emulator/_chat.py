@@ -1,0 +1,134 @@
+"""Chat completions (unary + SSE chunk dialect), the models list and the model router."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from ._http import ApiError, field, json_body, ok
+
+__all__ = ["ROUTES", "sse_headers"]
+
+
+def sse_headers() -> dict[str, str]:
+    return {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+async def chat_completions(request: Request) -> Response:
+    from .llm import plan_completion
+
+    body = await json_body(request)
+    config = request.app.state.ctx.config
+    plan = plan_completion(body)  # EmulatorError -> envelope via the app's handler
+    if not body.get("stream"):
+        first = plan.model.first_token_latency
+        await asyncio.sleep(config.delay(first))
+        return ok(plan.unary())
+
+    async def events() -> AsyncIterator[bytes]:
+        for delay, chunk in plan.stream_chunks():
+            wait = config.delay(delay)
+            if wait:
+                await asyncio.sleep(wait)
+            yield f"data: {json.dumps(chunk)}\n\n".encode()
+        yield b"data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers=sse_headers())
+
+
+async def list_models(request: Request) -> Response:
+    from .llm import model_groups
+
+    return ok({"model_groups": model_groups()})
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, str):
+                parts.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("text"), str):
+                parts.append(item["text"])
+            elif isinstance(item, dict) and isinstance(item.get("content"), str):
+                parts.append(item["content"])
+        return " ".join(parts)
+    return ""
+
+
+async def route_model(request: Request) -> Response:
+    """A routing decision over the demo models: image requests to an image model, long or
+    reasoning-heavy prompts to a large model, short ones to a fast one. Nothing runs."""
+    from .llm import MODELS
+
+    body = await json_body(request)
+    text = _text_of(body.get("input")) or _text_of(body.get("message"))
+    if not text:
+        raise ApiError(
+            400,
+            "invalid_request",
+            "Send 'input' or 'message' with the task to route.",
+            param="input",
+        )
+    candidates = field(body, "models", list) or list(MODELS)
+    unknown = [m for m in candidates if m not in MODELS]
+    lower = text.lower()
+    wants_image = any(w in lower for w in ("image", "picture", "draw", "photo", "logo"))
+    lane = "image" if wants_image else ("deep" if len(text) > 400 or "why" in lower else "fast")
+    known = [m for m in candidates if m in MODELS]
+    pool = [m for m in known if (MODELS[m].kind == "image") == wants_image] or known
+    if not pool:
+        raise ApiError(
+            400,
+            "model_not_found",
+            f"None of the candidate models exist here. Available models: {', '.join(MODELS)}.",
+            param="models",
+        )
+
+    def rank(name: str) -> float:
+        spec = MODELS[name]
+        # fast lane: quickest first token; deep lane: the largest context window.
+        return spec.first_token_latency if lane == "fast" else -spec.context_window
+
+    ordered = sorted(pool, key=rank)
+    choice = ordered[0]
+    return ok(
+        {
+            "router": "gumloop-emulator",
+            "route": {
+                "model": choice,
+                "lane": lane,
+                "verdict_lane": lane,
+                "fallback_models": ordered[1:3],
+                "fail_closed": False,
+            },
+            "candidates": [
+                {
+                    "requested_model": m,
+                    "model": m,
+                    "lanes": [MODELS[m].kind],
+                    "status": "eligible" if m in pool else "skipped",
+                }
+                for m in known
+            ]
+            + [
+                {"requested_model": m, "model": None, "lanes": [], "status": "unknown"}
+                for m in unknown
+            ],
+        }
+    )
+
+
+ROUTES = [
+    Route("/api/v1/chat/completions", chat_completions, methods=["POST"]),
+    Route("/api/v1/models", list_models, methods=["GET"]),
+    Route("/api/v1/models/route", route_model, methods=["POST"]),
+]
