@@ -1,7 +1,77 @@
-"""gumloop_nb: a Jupyter-first toolkit for Gumloop (client, emulator, notebook layer)."""
+"""gumloop_nb: a Jupyter-first toolkit for Gumloop.
+
+A drop-in client (``Gumloop``, ``AsyncGumloop``, ``GumloopClient``, ``OAuth``), an embedded
+emulator (``gumloop_nb.emulator``), and a notebook layer (``%load_ext gumloop_nb``, widgets,
+DataFrames). ``import gumloop_nb`` loads only the client: pandas, IPython and ipywidgets load
+when a notebook name is first used.
+"""
 
 from __future__ import annotations
 
-from ._version import __version__
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["__version__"]
+from ._version import __version__
+from .client import AsyncGumloop, Gumloop, GumloopClient, OAuth
+from .errors import APIStatusError, AuthenticationError, GumloopError
+
+if TYPE_CHECKING:
+    from .frames import aread_artifact, read_artifact, to_dataframe
+    from .notebook import ChatBox, ChatStream, CompareGrid, ImageView
+
+__all__ = [
+    "APIStatusError",
+    "AsyncGumloop",
+    "AuthenticationError",
+    "ChatBox",
+    "ChatStream",
+    "CompareGrid",
+    "Gumloop",
+    "GumloopClient",
+    "GumloopError",
+    "ImageView",
+    "OAuth",
+    "__version__",
+    "aread_artifact",
+    "load_ipython_extension",
+    "read_artifact",
+    "to_dataframe",
+    "unload_ipython_extension",
+]
+
+_LAZY = {
+    "ChatStream": "gumloop_nb.notebook",
+    "ChatBox": "gumloop_nb.notebook",
+    "ImageView": "gumloop_nb.notebook",
+    "CompareGrid": "gumloop_nb.notebook",
+    "to_dataframe": "gumloop_nb.frames",
+    "read_artifact": "gumloop_nb.frames",
+    "aread_artifact": "gumloop_nb.frames",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gumloop_nb' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext gumloop_nb``: register the ``%gumloop`` magics and connect."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .notebook import unload_ipython_extension as unload
+
+    unload(ipython)

@@ -1,0 +1,260 @@
+"""Resources whose methods are written once and run by both clients.
+
+A method decorated with :func:`endpoint` returns a plan (an :class:`Op`, or a generator of
+``Op``/``Sleep`` that returns a value). Looked up on a resource of the sync client it becomes a
+blocking call; on the async client, a coroutine. The overloads of ``__get__`` give type checkers
+the right return type for each (``T`` vs ``Awaitable[T]``) from that single definition.
+
+:func:`pager` does the same for "every item across pages": an ``Iterator`` on the sync client, an
+``AsyncIterator`` on the async one. :func:`lazy_stream` returns a stream object that opens on
+first iteration (the official async SDK returns those without ``await``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
+
+from typing_extensions import ParamSpec, Self
+
+from ._op import Op, Plan, Sleep
+
+if TYPE_CHECKING:
+    from ._streams import AsyncSessionStream, SessionStream
+
+P = ParamSpec("P")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Sync:
+    """Marker: a resource bound to the blocking client."""
+
+
+class Async:
+    """Marker: a resource bound to the async client."""
+
+
+M = TypeVar("M", Sync, Async)
+
+
+class Resource(Generic[M]):
+    """Base of every resource: holds the client that runs its plans."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} resource>"
+
+
+def run_sync(transport: Any, plan: Plan[Any]) -> Any:
+    if isinstance(plan, Op):
+        return _execute_sync(transport, plan)
+    gen = plan
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = gen.throw(error) if error is not None else gen.send(value)
+        except StopIteration as stop:
+            return stop.value
+        error = None
+        if isinstance(step, Sleep):
+            time.sleep(step.seconds)
+            value = None
+            continue
+        try:
+            value = _execute_sync(transport, step)
+        except Exception as exc:
+            error = exc
+
+
+async def run_async(transport: Any, plan: Plan[Any]) -> Any:
+    if isinstance(plan, Op):
+        return await _execute_async(transport, plan)
+    gen = plan
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = gen.throw(error) if error is not None else gen.send(value)
+        except StopIteration as stop:
+            return stop.value
+        error = None
+        if isinstance(step, Sleep):
+            await asyncio.sleep(step.seconds)
+            value = None
+            continue
+        try:
+            value = await _execute_async(transport, step)
+        except Exception as exc:
+            error = exc
+
+
+def _execute_sync(transport: Any, op: Op[Any]) -> Any:
+    if op.stream:
+        from ._streams import open_stream_sync
+
+        return open_stream_sync(transport, op)
+    return transport.execute(op)
+
+
+async def _execute_async(transport: Any, op: Op[Any]) -> Any:
+    if op.stream:
+        from ._streams import open_stream_async
+
+        return await open_stream_async(transport, op)
+    return await transport.execute(op)
+
+
+class endpoint(Generic[P, T]):
+    """Decorator: one endpoint description, run by the sync or the async client."""
+
+    def __init__(self, fn: Callable[Concatenate[Any, P], Plan[T]]) -> None:
+        self.fn = fn
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type) -> Callable[P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: type) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, obj: Any, owner: type) -> Any:
+        if obj is None:
+            return self
+        fn = self.fn
+        client = obj._client
+        if client._is_async:
+
+            @functools.wraps(fn)
+            def call_async(*args: Any, **kwargs: Any) -> Awaitable[Any]:
+                plan = fn(obj, *args, **kwargs)  # argument errors raise here, before any await
+                return run_async(client._transport, plan)
+
+            return call_async
+
+        @functools.wraps(fn)
+        def call_sync(*args: Any, **kwargs: Any) -> Any:
+            return run_sync(client._transport, fn(obj, *args, **kwargs))
+
+        return call_sync
+
+
+class pager(Generic[P, R]):
+    """Decorator for "every item across pages".
+
+    The decorated function takes the listing's filters and returns ``(make_op, items_key)``
+    where ``make_op(cursor)`` builds the Op for one page. ``max_items`` (keyword) stops early.
+    """
+
+    def __init__(
+        self, fn: Callable[Concatenate[Any, P], tuple[Callable[[str | None], Op[Any]], str]]
+    ) -> None:
+        self.fn = fn
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type) -> Callable[P, Iterator[R]]: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: type) -> Callable[P, AsyncIterator[R]]: ...
+    def __get__(self, obj: Any, owner: type) -> Any:
+        if obj is None:
+            return self
+        fn = self.fn
+        client = obj._client
+
+        @functools.wraps(fn)
+        def call(*args: Any, max_items: int | None = None, **kwargs: Any) -> Any:
+            make_op, key = fn(obj, *args, **kwargs)
+            if client._is_async:
+                return _apages(client._transport, make_op, key, max_items)
+            return _pages(client._transport, make_op, key, max_items)
+
+        return call
+
+
+def _page_items(page: Any, key: str) -> tuple[list[Any], str | None]:
+    items = getattr(page, key, None)
+    if items is None and isinstance(page, dict):
+        items = page.get(key)
+    cursor = getattr(page, "next_cursor", None)
+    if cursor is None and isinstance(page, dict):
+        cursor = page.get("next_cursor")
+    return list(items or []), cursor
+
+
+def _pages(
+    transport: Any, make_op: Callable[[str | None], Op[Any]], key: str, max_items: int | None
+) -> Iterator[Any]:
+    cursor: str | None = None
+    seen_cursors: set[str] = set()
+    count = 0
+    while True:
+        items, cursor = _page_items(transport.execute(make_op(cursor)), key)
+        for item in items:
+            if max_items is not None and count >= max_items:
+                return
+            yield item
+            count += 1
+        if not cursor or cursor in seen_cursors:
+            return
+        seen_cursors.add(cursor)
+
+
+async def _apages(
+    transport: Any, make_op: Callable[[str | None], Op[Any]], key: str, max_items: int | None
+) -> AsyncIterator[Any]:
+    cursor: str | None = None
+    seen_cursors: set[str] = set()
+    count = 0
+    while True:
+        items, cursor = _page_items(await transport.execute(make_op(cursor)), key)
+        for item in items:
+            if max_items is not None and count >= max_items:
+                return
+            yield item
+            count += 1
+        if not cursor or cursor in seen_cursors:
+            return
+        seen_cursors.add(cursor)
+
+
+class lazy_stream(Generic[P]):
+    """Decorator for methods that return a session stream object without any I/O yet.
+
+    The function returns the stream's first Op (with ``extra["session_id"]`` and optionally
+    ``extra["last_cursor"]``); the stream opens on first iteration, so the async client can
+    return it without ``await`` (as the official SDK does).
+    """
+
+    def __init__(self, fn: Callable[Concatenate[Any, P], Op[Any]]) -> None:
+        self.fn = fn
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type) -> Callable[P, SessionStream]: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: type) -> Callable[P, AsyncSessionStream]: ...
+    def __get__(self, obj: Any, owner: type) -> Any:
+        if obj is None:
+            return self
+        fn = self.fn
+        client = obj._client
+
+        @functools.wraps(fn)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            from ._streams import AsyncSessionStream, SessionStream
+
+            cls = AsyncSessionStream if client._is_async else SessionStream
+            return cls(client._transport, fn(obj, *args, **kwargs))
+
+        return call

@@ -1,0 +1,468 @@
+"""Stream objects: iterate them, close them, use them in ``with``.
+
+* :class:`ChatCompletionStream` / :class:`AsyncChatCompletionStream` yield ``ChatStreamChunk``
+  and accumulate the answer (``.text``, ``.final()``); an error frame raises
+  :class:`~gumloop_nb.errors.StreamError` instead of vanishing, and what arrived is kept.
+* :class:`SessionStream` / :class:`AsyncSessionStream` yield ``StreamEvent`` and, when the
+  connection drops, resume from the last ``stream_cursor`` by themselves (bounded attempts),
+  losing and duplicating no event.
+
+The per-event logic (decoding, accumulating, deciding to resume) lives in shared helpers; the
+sync and async classes only differ in how they read bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+
+from ..errors import APIConnectionError, StreamError
+from ..types import ChatResult, ChatStreamChunk, StreamEvent
+from ._accumulate import ChatAccumulator
+from ._op import Op
+from ._sse import SSEDecoder, SSEEvent
+from ._transport import backoff_seconds, wrap_transport_error
+
+log = logging.getLogger("gumloop_nb")
+
+_validate_chunk = ChatStreamChunk.model_validate
+
+
+def decode_chat_event(event: SSEEvent) -> ChatStreamChunk | None:
+    """One SSE event of the chat dialect -> a chunk; None for keep-alives; raises on errors.
+
+    ``[DONE]`` is handled by the caller. A frame that is an error object (with or without
+    the chunk envelope) raises StreamError carrying the server's code and message.
+    """
+    data = event.data
+    if not data:
+        return None
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        log.warning("ignoring a chat stream frame that is not JSON: %.80r", data)
+        return None
+    if not isinstance(payload, dict):
+        log.warning("ignoring a chat stream frame that is not an object: %.80r", data)
+        return None
+    error = payload.get("error")
+    if error:
+        raise _stream_error(error, payload)
+    return _validate_chunk(payload)
+
+
+def _stream_error(error: Any, payload: Any) -> StreamError:
+    if isinstance(error, dict):
+        code = error.get("code")
+        message = error.get("message") or json.dumps(error)
+    else:
+        code, message = None, str(error)
+    where = f" (code {code})" if code is not None else ""
+    return StreamError(
+        f"The server reported an error in the middle of the stream{where}: {message}. What "
+        "arrived before it is kept on the stream (.text, .final(partial=True)).",
+        code=code,
+        body=payload,
+    )
+
+
+class _ChatStreamBase:
+    def __init__(self, response: httpx.Response, op: Op[Any]) -> None:
+        self.response = response
+        self._op = op
+        self._decoder = SSEDecoder()
+        self._acc = ChatAccumulator()
+        self._done = False
+        self._closed = False
+
+    # -- accumulated state (available during, after, and after an interrupted stream) --
+    @property
+    def text(self) -> str:
+        """The text received so far (choice 0)."""
+        return self._acc.text
+
+    @property
+    def usage(self) -> Any:
+        return self._acc.usage
+
+    @property
+    def model(self) -> str | None:
+        return self._acc.model
+
+    @property
+    def images(self) -> list[str]:
+        """Data URLs of the latest image frames received so far."""
+        return self._acc.image_urls
+
+    @property
+    def finish_reason(self) -> str | None:
+        return self._acc.finish_reason
+
+    @property
+    def accumulated(self) -> ChatAccumulator:
+        return self._acc
+
+    @property
+    def completed(self) -> bool:
+        """True once the server's ``[DONE]`` arrived."""
+        return self._done
+
+    def _handle(self, events: list[SSEEvent], out: list[ChatStreamChunk]) -> None:
+        for event in events:
+            if event.data == "[DONE]":
+                self._done = True
+                return
+            chunk = decode_chat_event(event)
+            if chunk is not None:
+                self._acc.add(chunk)
+                out.append(chunk)
+
+    def _ended_early(self) -> StreamError:
+        return StreamError(
+            "The chat stream ended before the server said it was complete (no [DONE]); the "
+            "connection may have dropped. What arrived is kept (.text, .final(partial=True)); "
+            "send the request again for a complete answer."
+        )
+
+    def _result(self, partial: bool) -> ChatResult:
+        if not self._done and not partial:
+            raise self._ended_early()
+        return self._acc.to_result()
+
+    def __repr__(self) -> str:
+        state = "done" if self._done else ("closed" if self._closed else "open")
+        return f"<{type(self).__name__} model={self.model!r} {state} chars={len(self.text)}>"
+
+
+class ChatCompletionStream(_ChatStreamBase):
+    """A streaming chat completion (sync). Iterate for chunks; ``final()`` for the whole answer."""
+
+    def __iter__(self) -> Iterator[ChatStreamChunk]:
+        if self._closed:
+            return
+        out: list[ChatStreamChunk] = []
+        try:
+            for raw in self.response.iter_bytes():
+                self._handle(self._decoder.feed(raw), out)
+                if out:
+                    yield from out
+                    out.clear()
+                if self._done:
+                    break
+            else:
+                self._handle(self._decoder.flush(), out)
+                yield from out
+                if not self._done:
+                    raise self._ended_early()
+        except httpx.TransportError as exc:
+            raise StreamError(
+                f"The chat stream broke off ({type(exc).__name__}). What arrived is kept "
+                "(.text, .final(partial=True)); send the request again for a complete answer."
+            ) from exc
+        finally:
+            self.close()
+
+    def final(self, *, partial: bool = False) -> ChatResult:
+        """Consume the rest of the stream and return the assembled ``ChatResult``.
+
+        With ``partial=True`` an interrupted stream returns what arrived instead of raising.
+        """
+        if not self._closed:
+            try:
+                for _ in self:
+                    pass
+            except StreamError:
+                if not partial:
+                    raise
+        return self._result(partial)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.response.close()
+
+    def __enter__(self) -> ChatCompletionStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncChatCompletionStream(_ChatStreamBase):
+    """A streaming chat completion (async). ``async for`` chunks; ``await final()``."""
+
+    async def _aiter(self) -> AsyncIterator[ChatStreamChunk]:
+        if self._closed:
+            return
+        out: list[ChatStreamChunk] = []
+        try:
+            async for raw in self.response.aiter_bytes():
+                self._handle(self._decoder.feed(raw), out)
+                for chunk in out:
+                    yield chunk
+                out.clear()
+                if self._done:
+                    break
+            else:
+                self._handle(self._decoder.flush(), out)
+                for chunk in out:
+                    yield chunk
+                if not self._done:
+                    raise self._ended_early()
+        except httpx.TransportError as exc:
+            raise StreamError(
+                f"The chat stream broke off ({type(exc).__name__}). What arrived is kept."
+            ) from exc
+        finally:
+            await self.aclose()
+
+    def __aiter__(self) -> AsyncIterator[ChatStreamChunk]:
+        return self._aiter()
+
+    async def final(self, *, partial: bool = False) -> ChatResult:
+        if not self._closed:
+            try:
+                async for _ in self:
+                    pass
+            except StreamError:
+                if not partial:
+                    raise
+        return self._result(partial)
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self.response.aclose()
+
+    close = aclose
+
+    async def __aenter__(self) -> AsyncChatCompletionStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+# --- session streams ----------------------------------------------------------------------
+
+
+class _SessionStreamBase:
+    """State shared by the sync and async session streams (cursor, dedup, resume decisions)."""
+
+    def __init__(self, transport: Any, op: Op[Any]) -> None:
+        self._transport = transport
+        self._op = op
+        self.session_id: str | None = op.extra.get("session_id")
+        self.last_cursor: str | None = op.extra.get("last_cursor")
+        self.finished = False
+        self.resumes = 0
+        self._seen: set[str] = set()
+        self._closed = False
+        self._response: httpx.Response | None = None
+        self.events: list[StreamEvent] = []
+
+    def _accept(self, sse: SSEEvent) -> StreamEvent | None:
+        event = StreamEvent.from_sse(sse.event, sse.data)
+        cursor = event.stream_cursor
+        if cursor is not None:
+            if cursor in self._seen:
+                return None  # replayed by a resume: already delivered
+            self._seen.add(cursor)
+            self.last_cursor = cursor
+        if self.session_id is None:
+            extra = event.model_extra or {}
+            sid = extra.get("interaction_id") or extra.get("session_id")
+            if isinstance(sid, str):
+                self.session_id = sid
+        if event.final:
+            self.finished = True
+        self.events.append(event)
+        return event
+
+    def _resume_op(self) -> Op[Any]:
+        return Op(
+            "GET",
+            f"/sessions/{self.session_id}",
+            host="stream",
+            params={"stream": True, "last_cursor": self.last_cursor},
+            stream="session",
+            scoped=False,
+        )
+
+    def _can_resume(self) -> bool:
+        attempts = getattr(self._transport.cfg, "stream_resume_attempts", 3)
+        return (
+            not self.finished
+            and not self._closed
+            and self.session_id is not None
+            and self.resumes < attempts
+        )
+
+    def _gave_up(self, exc: BaseException | None) -> StreamError:
+        return StreamError(
+            f"The session stream for {self.session_id or 'a new session'} dropped and could not "
+            f"be resumed after {self.resumes} attempt(s). Events received so far are in "
+            ".events; call client.sessions.retrieve(session_id) for the final state."
+        )
+
+    def __repr__(self) -> str:
+        state = "finished" if self.finished else ("closed" if self._closed else "open")
+        return (
+            f"<{type(self).__name__} session_id={self.session_id!r} events={len(self.events)} "
+            f"{state}>"
+        )
+
+
+class SessionStream(_SessionStreamBase):
+    """Events of a session run (sync); resumes by itself from the last ``stream_cursor``."""
+
+    def _open(self, op: Op[Any]) -> httpx.Response:
+        return self._transport.send(op, stream=True)
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        op = self._op
+        try:
+            while not self._closed:
+                decoder = SSEDecoder()
+                got_any = False
+                error: BaseException | None = None
+                try:
+                    self._response = self._open(op)
+                    for raw in self._response.iter_bytes():
+                        for sse in decoder.feed(raw):
+                            event = self._accept(sse)
+                            if event is not None:
+                                got_any = True
+                                yield event
+                    for sse in decoder.flush():
+                        event = self._accept(sse)
+                        if event is not None:
+                            got_any = True
+                            yield event
+                except (httpx.TransportError, APIConnectionError) as exc:
+                    error = exc
+                finally:
+                    if self._response is not None:
+                        self._response.close()
+                if self.finished or (error is None and not got_any and self.resumes > 0):
+                    return
+                if not self._can_resume():
+                    if error is None:
+                        return  # the server closed the stream normally without a final event
+                    raise self._gave_up(error) from error
+                time.sleep(backoff_seconds(self.resumes) if error is not None else 0)
+                self.resumes += 1
+                op = self._resume_op()
+        finally:
+            self._closed = True
+
+    def until_done(self) -> list[StreamEvent]:
+        """Consume the stream; return every event received."""
+        for _ in self:
+            pass
+        return self.events
+
+    @property
+    def text(self) -> str:
+        """The assistant text assembled from ``text-delta`` events so far."""
+        return "".join(e.text or "" for e in self.events)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._response is not None:
+            self._response.close()
+
+    def __enter__(self) -> SessionStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncSessionStream(_SessionStreamBase):
+    """Events of a session run (async); resumes by itself from the last ``stream_cursor``."""
+
+    async def _aiter(self) -> AsyncIterator[StreamEvent]:
+        op = self._op
+        try:
+            while not self._closed:
+                decoder = SSEDecoder()
+                got_any = False
+                error: BaseException | None = None
+                try:
+                    self._response = await self._transport.send(op, stream=True)
+                    async for raw in self._response.aiter_bytes():
+                        for sse in decoder.feed(raw):
+                            event = self._accept(sse)
+                            if event is not None:
+                                got_any = True
+                                yield event
+                    for sse in decoder.flush():
+                        event = self._accept(sse)
+                        if event is not None:
+                            got_any = True
+                            yield event
+                except (httpx.TransportError, APIConnectionError) as exc:
+                    error = exc
+                finally:
+                    if self._response is not None:
+                        await self._response.aclose()
+                if self.finished or (error is None and not got_any and self.resumes > 0):
+                    return
+                if not self._can_resume():
+                    if error is None:
+                        return
+                    raise self._gave_up(error) from error
+                await asyncio.sleep(backoff_seconds(self.resumes) if error is not None else 0)
+                self.resumes += 1
+                op = self._resume_op()
+        finally:
+            self._closed = True
+
+    def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        return self._aiter()
+
+    async def until_done(self) -> list[StreamEvent]:
+        async for _ in self:
+            pass
+        return self.events
+
+    @property
+    def text(self) -> str:
+        return "".join(e.text or "" for e in self.events)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._response is not None:
+            await self._response.aclose()
+
+    close = aclose
+
+    async def __aenter__(self) -> AsyncSessionStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def open_stream_sync(transport: Any, op: Op[Any]) -> Any:
+    if op.stream == "chat":
+        try:
+            response = transport.send(op, stream=True)
+        except httpx.TransportError as exc:  # pragma: no cover - send already wraps these
+            raise wrap_transport_error(exc, None) from exc
+        return ChatCompletionStream(response, op)
+    return SessionStream(transport, op)
+
+
+async def open_stream_async(transport: Any, op: Op[Any]) -> Any:
+    if op.stream == "chat":
+        response = await transport.send(op, stream=True)
+        return AsyncChatCompletionStream(response, op)
+    return AsyncSessionStream(transport, op)

@@ -1,0 +1,1 @@
+"""One module per resource; each endpoint is described once (see ``_endpoint.py``)."""

@@ -1,0 +1,345 @@
+"""Errors raised by gumloop_nb.
+
+The tree (every class is importable from ``gumloop_nb.errors``)::
+
+    GumloopError (Exception)                 anything this package raises on purpose
+    ├── AuthenticationError                  no credential available when a request is attempted
+    │                                        (also the base of 401 responses, see below)
+    ├── APIError                             something went wrong talking to the server
+    │   ├── APIConnectionError               the server could not be reached / connection dropped
+    │   │   └── APITimeoutError              the request timed out
+    │   ├── StreamError                      a stream carried an error frame or ended mid-way
+    │   └── APIStatusError                   the server answered with a non-2xx status
+    │       ├── BadRequestError              400
+    │       ├── AuthenticationStatusError    401 (also an AuthenticationError)
+    │       ├── PermissionDeniedError        403
+    │       ├── NotFoundError                404
+    │       ├── ConflictError                409
+    │       ├── PayloadTooLargeError         413
+    │       ├── UnprocessableEntityError     422
+    │       ├── RateLimitError               429
+    │       └── InternalServerError          >= 500
+    ├── FlowFailedError (also RuntimeError)  a legacy flow run ended FAILED
+    └── FlowTerminatedError (also RuntimeError)  a legacy flow run was terminated
+
+``APIStatusError`` keeps the attributes of the official SDK (``status_code``, ``body``, ``error``,
+``code``, ``type``, ``param``, ``details``) and adds ``request_id``, ``headers``, ``method`` and
+``url``. Messages say what failed and what to do; credentials never appear in them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "AuthenticationStatusError",
+    "BadRequestError",
+    "ConflictError",
+    "FlowFailedError",
+    "FlowTerminatedError",
+    "GumloopError",
+    "InternalServerError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "StreamError",
+    "UnprocessableEntityError",
+    "to_api_error",
+]
+
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-trace-id", "x-amzn-trace-id")
+
+_HINTS: dict[int, str] = {
+    400: "Check the arguments of this call against the API reference.",
+    401: "Check your credential: pass api_key=... or set GUMLOOP_ACCESS_TOKEN "
+    "(personal keys also need user_id / GUMLOOP_USER_ID).",
+    403: "Your credential lacks permission for this: check its scopes and the team_id in use.",
+    404: "Check the id: it does not exist or is not visible to this credential/team.",
+    409: "The resource is in a conflicting state: fetch its current state and try again.",
+    413: "The payload is too large: send less data per request.",
+    422: "The request was understood but some values are invalid: check the details.",
+    429: "Rate limited: slow down or raise max_retries; retries honour Retry-After.",
+}
+
+
+class GumloopError(Exception):
+    """Base class of every error gumloop_nb raises on purpose."""
+
+
+class AuthenticationError(GumloopError):
+    """No credential, or the server rejected it (the 401 subclass also derives from this)."""
+
+
+class APIError(GumloopError):
+    """Something went wrong while talking to the server."""
+
+    request: httpx.Request | None = None
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached, or the connection dropped."""
+
+    def __init__(self, message: str | None = None, *, request: httpx.Request | None = None) -> None:
+        where = f" {_describe(request)}" if request is not None else ""
+        super().__init__(
+            message
+            or f"Could not connect to the Gumloop API{where}. Check the base_url and your "
+            "network; the call was retried before giving up.",
+            request=request,
+        )
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+    def __init__(self, *, request: httpx.Request | None = None) -> None:
+        where = f" {_describe(request)}" if request is not None else ""
+        super().__init__(
+            f"The request{where} timed out. Raise timeout=... (or stream_timeout=... for "
+            "streams) with client.with_options(), or try again later.",
+            request=request,
+        )
+
+
+class StreamError(APIError):
+    """A stream carried an error frame, or ended before it was complete.
+
+    What arrived before the error is kept by the stream object (``stream.text``,
+    ``stream.final(partial=True)``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | str | None = None,
+        body: Any = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.code = code
+        self.body = body
+
+
+class APIStatusError(APIError):
+    """The server answered with a non-2xx status.
+
+    Attributes follow the official SDK (``status_code``, ``body``, ``error``, ``code``, ``type``,
+    ``param``, ``details``), plus ``request_id``, ``headers``, ``method`` and ``url``.
+    """
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: Any = None,
+        response: httpx.Response | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.status_code = status_code
+        self.body = body
+        self.response = response
+        self.headers: Mapping[str, str] = response.headers if response is not None else {}
+        self.request_id: str | None = next(
+            (self.headers[h] for h in _REQUEST_ID_HEADERS if h in self.headers), None
+        )
+        if self.request_id is None and isinstance(body, dict):
+            trace = body.get("trace_id") or body.get("request_id")
+            self.request_id = trace if isinstance(trace, str) else None
+        self.method = request.method if request is not None else None
+        self.url = str(request.url.copy_with(query=None)) if request is not None else None
+        error = body.get("error") if isinstance(body, dict) else None
+        self.error: Any = error
+        self.code: str | None
+        self.type: str | None
+        self.param: str | None
+        self.details: dict[str, Any]
+        if isinstance(error, dict):
+            code = error.get("code")
+            self.code = str(code) if code is not None else None
+            self.type = error.get("type")
+            self.param = error.get("param")
+            details = error.get("details")
+            self.details = details if isinstance(details, dict) else {}
+        else:
+            self.code = error if isinstance(error, str) else None
+            self.type = None
+            self.param = None
+            metadata = body.get("metadata") if isinstance(body, dict) else None
+            if isinstance(metadata, dict):
+                self.details = metadata
+            elif isinstance(body, dict):
+                skip = {"error", "message", "error_description", "trace_id", "metadata"}
+                self.details = {k: v for k, v in body.items() if k not in skip}
+            else:
+                self.details = {}
+
+    def __reduce__(self) -> Any:  # keep errors picklable (e.g. for multiprocessing)
+        return (_rebuild_status_error, (type(self), self.message, self.status_code, self.body))
+
+
+def _rebuild_status_error(
+    cls: type[APIStatusError], message: str, status_code: int, body: Any
+) -> APIStatusError:
+    return cls(message, status_code=status_code, body=body)
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400."""
+
+
+class AuthenticationStatusError(APIStatusError, AuthenticationError):
+    """HTTP 401: the credential is missing, invalid or expired."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409."""
+
+
+class PayloadTooLargeError(APIStatusError):
+    """HTTP 413."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """HTTP 422."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429."""
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx."""
+
+
+class FlowFailedError(GumloopError, RuntimeError):
+    """A legacy flow run ended in state FAILED; ``log`` holds the run's log lines."""
+
+    def __init__(self, message: str, *, run_id: str | None = None, log: Any = None) -> None:
+        super().__init__(message)
+        self.run_id = run_id
+        self.log = log
+
+
+class FlowTerminatedError(FlowFailedError):
+    """A legacy flow run was terminated (TERMINATING / TERMINATED)."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationStatusError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: PayloadTooLargeError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _describe(request: httpx.Request | None) -> str:
+    if request is None:
+        return ""
+    # Never the query string: it may carry ids the user does not want in logs, and never headers.
+    return f"({request.method} {request.url.copy_with(query=None)})"
+
+
+def _parse_body(response: httpx.Response) -> Any:
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        return None
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return response.text
+
+
+def _message_for(status: int, body: Any) -> str:
+    """The server's own words, per the contract's message rules (nested, flat, OAuth, legacy)."""
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            msg = error.get("message")
+            if isinstance(msg, str) and msg:
+                return msg
+            return f"Gumloop API returned HTTP {status}"
+        msg = body.get("message")
+        if isinstance(msg, str) and msg:
+            return msg
+        desc = body.get("error_description")
+        if isinstance(desc, str) and desc:
+            return desc
+        if isinstance(error, str) and error:
+            return f"Gumloop API returned HTTP {status}: {error}"
+    return f"Gumloop API returned HTTP {status}"
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """The APIStatusError subclass for an HTTP status."""
+    if status >= 500:
+        return InternalServerError
+    return _STATUS_CLASSES.get(status, APIStatusError)
+
+
+def to_api_error(response: httpx.Response) -> APIStatusError:
+    """Map a non-2xx response to the matching :class:`APIStatusError` subclass.
+
+    The message is the server's own message (per the wire contract), followed by where it
+    happened, the request id when the server sent one, and a hint on what to do.
+    """
+    status = response.status_code
+    body = _parse_body(response)
+    request = response.request if _has_request(response) else None
+    base = _message_for(status, body)
+    cls = status_error_class(status)
+    err = cls(base, status_code=status, body=body, response=response, request=request)
+    parts = [base]
+    if request is not None:
+        parts.append(f"[{status} {_describe(request)}]")
+    if err.request_id:
+        parts.append(f"(request id {err.request_id})")
+    hint = _HINTS.get(status) or (
+        "The server had a problem; it was retried. Try again later." if status >= 500 else None
+    )
+    if hint:
+        parts.append(f"— {hint}")
+    err.args = (" ".join(parts),)
+    return err
+
+
+def _has_request(response: httpx.Response) -> bool:
+    try:
+        response.request  # noqa: B018 - property raises when unset
+    except RuntimeError:
+        return False
+    return True
