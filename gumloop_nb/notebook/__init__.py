@@ -1,0 +1,58 @@
+"""The notebook layer: ``%%gumloop`` magics and widgets (ChatStream, ChatBox, ImageView, CompareGrid).
+
+Loading is cheap on purpose: ``%load_ext gumloop_nb`` imports only the magics; widgets, pandas,
+the client and the emulator load on first use (the emulator starts on a background thread).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .widgets import ChatBox, ChatStream, CompareGrid, ImageView
+
+__all__ = [
+    "ChatBox",
+    "ChatStream",
+    "CompareGrid",
+    "ImageView",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+]
+
+_WIDGETS = {"ChatBox", "ChatStream", "CompareGrid", "ImageView"}
+_loaded: dict[int, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WIDGETS:
+        from . import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register ``%gumloop`` and resolve the connection (env credentials, else the emulator)."""
+    from .magics import GumloopMagics, _document
+
+    if id(ipython) in _loaded:
+        return
+    _document()
+    magics = GumloopMagics(shell=ipython)
+    ipython.register_magics(magics)
+    _loaded[id(ipython)] = magics
+    magics.get_connection()  # prints the one-line banner; the emulator starts in the background
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Remove ``%gumloop`` and stop an embedded emulator."""
+    magics = _loaded.pop(id(ipython), None)
+    if magics is None:
+        return
+    registry = ipython.magics_manager.magics
+    for kind in ("line", "cell"):
+        registry[kind].pop("gumloop", None)
+    if magics in getattr(ipython, "configurables", []):
+        ipython.configurables.remove(magics)
+    magics.set_connection(None)

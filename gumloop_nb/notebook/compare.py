@@ -1,0 +1,126 @@
+"""Send one prompt to several models at once and measure each (time to first token, tokens, cost).
+
+One failing model never hides the others: its row carries the error.
+
+>>> rows = compare_models(client, ["gpt-4.1", "claude-sonnet-4-5"], messages)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["CompareRow", "compare_frame", "compare_models"]
+
+
+@dataclass
+class CompareRow:
+    """The outcome of one model run (one row of the comparison table)."""
+
+    model: str
+    run: int = 1
+    answer: str = ""
+    ttft_s: float | None = None
+    total_s: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost: float | None = None
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _run_one(
+    client: Any,
+    model: str,
+    run: int,
+    messages: list[dict[str, Any]],
+    params: dict[str, Any],
+    grid: Any,
+    stop: threading.Event | None,
+) -> CompareRow:
+    from .widgets.chat_stream import chunk_parts
+
+    row = CompareRow(model=model, run=run)
+    show = grid is not None and run == 1
+    start = time.perf_counter()
+    parts: list[str] = []
+    try:
+        stream = client.chat.completions.create(
+            model=model, messages=messages, stream=True, **params
+        )
+        try:
+            for chunk in stream:
+                text, usage, _model, _images = chunk_parts(chunk)
+                if text:
+                    if row.ttft_s is None:
+                        row.ttft_s = round(time.perf_counter() - start, 4)
+                    parts.append(text)
+                    if show:
+                        grid.append(model, text)
+                if usage is not None:
+                    row.prompt_tokens = _get(usage, "prompt_tokens")
+                    row.completion_tokens = _get(usage, "completion_tokens")
+                    row.cost = _get(usage, "cost")
+                if stop is not None and stop.is_set():
+                    row.error = "stopped"
+                    break
+        finally:
+            closer = getattr(stream, "close", None)
+            if closer is not None:
+                closer()
+    except Exception as exc:  # one failing model must not hide the others
+        row.error = " ".join(str(exc).split()) or type(exc).__name__
+    row.total_s = round(time.perf_counter() - start, 4)
+    row.answer = "".join(parts)
+    if show:
+        footer = f"ttft {row.ttft_s or 0:.2f} s · {row.total_s:.2f} s"
+        if row.completion_tokens is not None:
+            footer += f" · {row.prompt_tokens} → {row.completion_tokens} tokens"
+        if row.cost is not None:
+            footer += f" · {row.cost:.4g} credits"
+        grid.finish_column(model, footer, row.error)
+    return row
+
+
+def compare_models(
+    client: Any,
+    models: Sequence[str],
+    messages: list[dict[str, Any]],
+    *,
+    runs: int = 1,
+    grid: Any = None,
+    stop: threading.Event | None = None,
+    **params: Any,
+) -> list[CompareRow]:
+    """Run every model concurrently (``runs`` times each); rows come back in the models' order."""
+    if not models:
+        raise ValueError("Give at least one model to compare.")
+    jobs = [(model, run) for run in range(1, runs + 1) for model in models]
+    with ThreadPoolExecutor(max_workers=min(32, len(jobs))) as pool:
+        futures = [
+            pool.submit(_run_one, client, model, run, messages, params, grid, stop)
+            for model, run in jobs
+        ]
+        rows = [f.result() for f in futures]
+    order = {m: i for i, m in enumerate(models)}
+    return sorted(rows, key=lambda r: (order[r.model], r.run))
+
+
+def compare_frame(rows: Sequence[CompareRow]) -> Any:
+    """The comparison table as a pandas DataFrame (one row per model run)."""
+    import pandas as pd
+
+    frame = pd.DataFrame([r.as_dict() for r in rows])
+    if frame.empty or (frame["run"] == 1).all():
+        frame = frame.drop(columns=["run"])
+    return frame

@@ -1,0 +1,153 @@
+"""What every subcommand gets: the shell, the connection, settings, and error handling.
+
+User mistakes and API failures become one-line ``UsageError``s (the cell still fails under nbval);
+the full traceback is kept for ``%gumloop debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+
+from ..interpolate import interpolate
+
+if TYPE_CHECKING:
+    from ..connect import Connection
+    from . import GumloopMagics
+
+__all__ = ["LAST_NAME", "MagicContext", "describe_error"]
+
+LAST_NAME = "_gumloop_last"
+
+_HINTS = {
+    400: "check the options and the cell",
+    401: "check your API key (%gumloop login) or use %gumloop connect --emulator",
+    403: "your key lacks permission for this; check the team (%gumloop status)",
+    404: "check the name or id (the listing subcommands show what exists)",
+    409: "wait for the running turn to finish, then retry",
+    413: "send less data",
+    422: "check the options and the cell",
+    429: "you are rate limited; wait a moment and run the cell again",
+}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line saying what went wrong and what to do, without secrets or a traceback."""
+    status = getattr(exc, "status_code", None)
+    message = _one_line(str(exc)) or type(exc).__name__
+    if isinstance(status, int):
+        code = getattr(exc, "code", None)
+        label = f"HTTP {status}" + (f" {code}" if code else "")
+        hint = _HINTS.get(status, "try again later" if status >= 500 else "check the request")
+        return f"{label}: {message.rstrip('.')}. Fix: {hint}."
+    name = type(exc).__name__
+    if "Connect" in name or "Timeout" in name:
+        return f"{message.rstrip('.')}. Fix: check the connection (%gumloop status) and retry."
+    if name in ("ValueError", "TypeError", "ValidationError"):
+        return f"{message.rstrip('.')}."
+    return f"{name}: {message}"
+
+
+class MagicContext:
+    """Shared services for subcommands; one per ``GumloopMagics`` instance."""
+
+    def __init__(self, magics: GumloopMagics) -> None:
+        self.magics = magics
+        self.last_exc_info: tuple[Any, Any, Any] | None = None
+
+    @property
+    def shell(self) -> Any:
+        return self.magics.shell
+
+    @property
+    def user_ns(self) -> dict[str, Any]:
+        return self.shell.user_ns  # type: ignore[no-any-return]
+
+    @property
+    def connection(self) -> Connection:
+        return self.magics.get_connection()
+
+    def client(self) -> Any:
+        with self.api("Connecting to Gumloop"):
+            return self.connection.client()
+
+    def flows(self) -> Any:
+        with self.api("Connecting to Gumloop"):
+            return self.connection.flows()
+
+    # -- settings ------------------------------------------------------------------------------
+    def model(self, name: str | None) -> str:
+        """Resolve an alias (``%gumloop alias``) or fall back to the default model."""
+        chosen = name or self.magics.default_model
+        return str(self.magics.aliases.get(chosen, chosen))
+
+    # -- results -------------------------------------------------------------------------------
+    def bind(self, var: str | None, value: Any) -> None:
+        """Keep a result in ``var`` (if given) and in ``_gumloop_last``."""
+        self.user_ns[LAST_NAME] = value
+        if var:
+            self.user_ns[var] = value
+
+    # -- errors --------------------------------------------------------------------------------
+    def record(self, exc: BaseException) -> None:
+        self.last_exc_info = (type(exc), exc, exc.__traceback__)
+
+    @contextmanager
+    def api(self, action: str) -> Iterator[None]:
+        """Turn failures inside the block into a one-line UsageError naming ``action``."""
+        try:
+            yield
+        except (UsageError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            self.record(exc)
+            raise UsageError(
+                f"{action} failed: {describe_error(exc)} (%gumloop debug shows the traceback)"
+            ) from None
+
+    def last_traceback(self) -> str:
+        if self.last_exc_info is None:
+            return "No Gumloop error recorded in this session."
+        return "".join(traceback.format_exception(*self.last_exc_info))
+
+    # -- input helpers -------------------------------------------------------------------------
+    def prompt(self, text: str, *, enabled: bool = True) -> str:
+        """Interpolate ``{name}`` references once (printing a notice for missing ones)."""
+        if not enabled:
+            return text
+        result = interpolate(text, self.user_ns)
+        if result.notice:
+            print(result.notice, file=sys.stderr)
+        return result.text
+
+    def parse_json(self, text: str, what: str) -> Any:
+        """Parse JSON typed by the user, or raise a UsageError pointing at the mistake."""
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UsageError(
+                f"The {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column "
+                f"{exc.colno}. Fix the cell and run it again."
+            ) from None
+
+    def lookup(self, name: str, what: str) -> Any:
+        if name not in self.user_ns:
+            raise UsageError(f"{what} {name!r} is not defined in the notebook; define it first.")
+        return self.user_ns[name]
+
+    # -- display -------------------------------------------------------------------------------
+    def frame(self, obj: Any) -> Any:
+        """A pandas DataFrame for a response object or records."""
+        from ._frames import to_frame
+
+        return to_frame(obj)

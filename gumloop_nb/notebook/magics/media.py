@@ -1,0 +1,132 @@
+"""``image`` and ``compare`` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Any
+
+from IPython.core.error import UsageError
+
+from .._display import display_bundle
+from ._context import LAST_NAME, MagicContext, describe_error
+from ._registry import argument, subcommand
+
+_SIZE = re.compile(r"^\d{2,4}x\d{2,4}$")
+
+
+@subcommand(
+    "image",
+    help="Generate an image from the cell's prompt; partial frames show as they stream.",
+    cell="optional",
+)
+@argument("-m", "--model", default=None, help="Image model (default: gpt-image-1).")
+@argument("--size", help="Image size, e.g. 512x512.")
+@argument("--no-interpolate", action="store_true", help="Do not substitute {name} references.")
+@argument("-o", "--output", metavar="VAR", help="Keep the ImageResult (PNG bytes, data URL) here.")
+@argument("prompt", nargs="*", help="Prompt (line form).")
+def image(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
+    from ..widgets import ImageView
+    from ..widgets.chat_stream import chunk_parts
+
+    text = cell if cell is not None and cell.strip() else " ".join(args.prompt)
+    if not text.strip():
+        raise UsageError("The image prompt is empty: describe the image in the cell.")
+    if args.size and not _SIZE.match(args.size):
+        raise UsageError(f"--size must look like 512x512 (got {args.size!r}).")
+    prompt = ctx.prompt(text, enabled=not args.no_interpolate)
+    model = ctx.model(args.model or "gpt-image-1")
+    params: dict[str, Any] = {"modalities": ["image", "text"]}
+    if args.size:
+        params["image_config"] = {"size": args.size}
+    client = ctx.client()
+    view = ImageView(model=model)
+    view.show()
+    caption: list[str] = []
+    with ctx.api("The image request"):
+        stream = client.chat.completions.create(
+            model=model, messages=[{"role": "user", "content": prompt}], stream=True, **params
+        )
+    stopped = False
+    try:
+        for chunk in stream:
+            delta, usage, _model, frames = chunk_parts(chunk)
+            caption.append(delta)
+            for frame in frames:
+                view.add_frame(frame)
+            if usage is not None:
+                view.provenance.add_usage(usage)
+    except KeyboardInterrupt:
+        stopped = True
+        stream.close()
+        view.set_caption("".join(caption))
+        ctx.bind(args.output, view.finish(stopped=True))
+        raise
+    except Exception as exc:
+        ctx.record(exc)
+        view.set_caption("".join(caption))
+        ctx.bind(args.output, view.finish(stopped=True))
+        raise UsageError(
+            f"The image stream failed: {describe_error(exc)} Frames so far are in "
+            f"{args.output or LAST_NAME}."
+        ) from None
+    view.set_caption("".join(caption).strip())
+    result = view.finish(stopped=stopped)
+    if result is None:
+        raise UsageError(f"{model} returned no image; pick an image model (e.g. gpt-image-1).")
+    ctx.bind(args.output, result)
+    return None
+
+
+@subcommand(
+    "compare",
+    help="Send the cell's prompt to several models at once; answers side by side, then a table.",
+    cell="optional",
+)
+@argument(
+    "-m",
+    "--models",
+    required=True,
+    metavar="MODEL_A,MODEL_B,...",
+    help="Comma-separated models or aliases.",
+)
+@argument("--runs", type=int, default=1, help="Runs per model (concurrent).")
+@argument("--system", help="System prompt.")
+@argument("--max-tokens", type=int, help="Maximum completion tokens.")
+@argument("--no-interpolate", action="store_true", help="Do not substitute {name} references.")
+@argument("-o", "--output", metavar="VAR", help="Keep the comparison DataFrame here.")
+@argument("prompt", nargs="*", help="Prompt (line form).")
+def compare(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
+    from ..compare import compare_frame, compare_models
+    from ..widgets import CompareGrid
+
+    text = cell if cell is not None and cell.strip() else " ".join(args.prompt)
+    if not text.strip():
+        raise UsageError("The prompt is empty: write it in the cell below %%gumloop compare.")
+    models = [ctx.model(m.strip()) for m in args.models.split(",") if m.strip()]
+    if not models:
+        raise UsageError("-m needs at least one model, e.g. -m gpt-4.1,claude-sonnet-4-5.")
+    if len(set(models)) != len(models):
+        raise UsageError(f"Each model may appear once in -m (got {', '.join(models)}).")
+    if not 1 <= args.runs <= 20:
+        raise UsageError("--runs must be between 1 and 20.")
+    prompt = ctx.prompt(text, enabled=not args.no_interpolate)
+    messages: list[dict[str, Any]] = []
+    if args.system:
+        messages.append({"role": "system", "content": args.system})
+    messages.append({"role": "user", "content": prompt})
+    params: dict[str, Any] = {}
+    if args.max_tokens:
+        params["max_completion_tokens"] = args.max_tokens
+    client = ctx.client()
+    grid = CompareGrid(models)
+    grid.show()
+    rows = compare_models(client, models, messages, runs=args.runs, grid=grid, **params)
+    grid.finish({"gumloop_nb": {"models": models, "runs": args.runs}})
+    frame = compare_frame(rows)
+    display_bundle(
+        {"text/html": frame.to_html(escape=True), "text/plain": frame.to_string()},
+        {"gumloop_nb": {"models": models}},
+    )
+    ctx.bind(args.output, frame)
+    return None

@@ -1,0 +1,131 @@
+"""A live, incrementally rendered view of streamed text, shared by ChatStream and CompareGrid.
+
+Updates are coalesced in time (at most one per ``interval``, widened when rendering is slow so
+rendering stays a small fraction of the stream's time). Completed Markdown blocks are rendered
+once into their own HTML widget; only the open tail is re-rendered, so each update sends only what
+changed. ``finish()`` renders the whole text once, so the final view is exact.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..render import render_answer
+
+__all__ = ["TextPane", "split_point"]
+
+# Rendering may take at most 1/(1+_RENDER_BUDGET) of the time between updates.
+_RENDER_BUDGET = 19.0
+_FENCES = ("```", "~~~")
+
+
+def split_point(src: str) -> int:
+    """Index just after the last blank line outside a code fence (0 if none).
+
+    Text before it is a sequence of complete Markdown blocks that renders the same on its own.
+    """
+    pos = 0
+    last = 0
+    in_fence = False
+    for line in src.splitlines(keepends=True):
+        if not line.endswith("\n"):
+            break  # an unfinished line may still become a fence or a paragraph
+        stripped = line.lstrip(" ")
+        if len(line) - len(stripped) <= 3 and stripped.startswith(_FENCES):
+            in_fence = not in_fence
+        elif not in_fence and not line.strip():
+            last = pos + len(line)
+        pos += len(line)
+    return last
+
+
+class TextPane:
+    """Streamed text rendered live into an ipywidgets VBox (works without a frontend too)."""
+
+    def __init__(
+        self,
+        fmt: str = "markdown",
+        *,
+        interval: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        from ipywidgets import HTML, Layout, VBox
+
+        self.fmt = fmt
+        self.interval = interval
+        self._clock = clock
+        self._html_cls = HTML
+        self._tail = HTML(value="")
+        self._blocks: list[Any] = []
+        self.box = VBox(children=(self._tail,), layout=Layout(width="100%"))
+        self._src = ""
+        self._pending: list[str] = []
+        self._committed = 0
+        self._next_flush = 0.0
+        self._lock = threading.RLock()
+        self.updates = 0
+        self.finished = False
+
+    @property
+    def text(self) -> str:
+        """All text received so far."""
+        with self._lock:
+            return self._src + "".join(self._pending)
+
+    def append(self, delta: str) -> None:
+        """Add a text delta; the view updates when the coalescing interval has passed."""
+        if not delta:
+            return
+        self._pending.append(delta)
+        if self._clock() >= self._next_flush:
+            self.flush()
+
+    def flush(self) -> None:
+        """Render what arrived since the last update (only the open tail is re-rendered)."""
+        with self._lock:
+            if self.finished:
+                return
+            start = self._clock()
+            if self._pending:
+                self._src += "".join(self._pending)
+                self._pending.clear()
+            open_src = self._src[self._committed :]
+            if self.fmt in ("markdown", "text"):
+                cut = split_point(open_src) if self.fmt == "markdown" else open_src.rfind("\n") + 1
+                if cut:
+                    block = self._html_cls(value=render_answer(open_src[:cut], self.fmt))
+                    self._blocks.append(block)
+                    self._committed += cut
+                    open_src = open_src[cut:]
+                    self.box.children = (*self._blocks, self._tail)
+            tail_html = render_answer(open_src, self.fmt) if open_src else ""
+            if tail_html != self._tail.value:
+                self._tail.value = tail_html
+            self.updates += 1
+            end = self._clock()
+            self._next_flush = end + max(self.interval, (end - start) * _RENDER_BUDGET)
+
+    def finish(self) -> str:
+        """Render the complete text once (exact final view) and return it."""
+        with self._lock:
+            if self._pending:
+                self._src += "".join(self._pending)
+                self._pending.clear()
+            final = render_answer(self._src, self.fmt) if self._src else ""
+            self._tail.value = final
+            old = self._blocks
+            self._blocks = []
+            self.box.children = (self._tail,)
+            for block in old:
+                block.close()
+            self.updates += 1
+            self.finished = True
+            return self._src
+
+    def html(self) -> str:
+        """The exact rendering of the complete text so far."""
+        text = self.text
+        return render_answer(text, self.fmt) if text else ""

@@ -1,0 +1,145 @@
+"""ImageView: data URLs shown as inline images, progressive frames, and a save-to-file button."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .._display import display_bundle, widget_frontend
+from .._results import ImageResult, Provenance
+from ..render import escape
+
+__all__ = ["ImageView", "decode_data_url"]
+
+_DATA_URL = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,(.*)$", re.S)
+
+
+def decode_data_url(url: str) -> tuple[str, bytes]:
+    """Decode ``data:image/<png|jpeg|gif|webp>;base64,...`` into (format, bytes).
+
+    Raises ValueError with a clear message for anything else (other schemes, SVG, bad base64).
+    """
+    match = _DATA_URL.match(url.strip())
+    if match is None:
+        raise ValueError(
+            "Expected a data:image/png|jpeg|gif|webp;base64 URL; got "
+            f"{url[:40]!r}. Other kinds of image URL are not shown inline."
+        )
+    try:
+        data = base64.b64decode(match.group(2), validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("The image data URL does not contain valid base64.") from exc
+    return match.group(1), data
+
+
+class ImageView:
+    """An inline image that can be updated frame by frame and saved to a file."""
+
+    def __init__(
+        self,
+        *,
+        model: str | None = None,
+        filename: str = "gumloop-image.png",
+        interval: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+        live: bool | None = None,
+    ) -> None:
+        from ipywidgets import HTML, Button, HBox, Image, Text, VBox
+
+        self.live = widget_frontend() if live is None else live
+        self.provenance = Provenance(model=model)
+        self.image = Image(format="png")
+        self.caption = HTML(value="")
+        self.filename = Text(value=filename, description="File")
+        self.save_button = Button(description="Save", icon="save")
+        self.save_button.on_click(lambda _b: self.save())
+        self.status = HTML(value="")
+        self.widget = VBox(
+            children=(
+                self.image,
+                self.caption,
+                HBox(children=(self.filename, self.save_button)),
+                self.status,
+            )
+        )
+        self.frames = 0
+        self.data_url: str | None = None
+        self._caption_text = ""
+        self._interval = interval
+        self._clock = clock
+        self._next = 0.0
+        self._pending: tuple[str, bytes] | None = None
+        self._lock = threading.Lock()
+        self._handle: Any = None
+        self.result: ImageResult | None = None
+        self.updates = 0
+
+    def show(self) -> None:
+        """Display the live widget (in a widget frontend only)."""
+        if self._handle is None and self.live:
+            from IPython.display import display
+
+            self._handle = display(self.widget, display_id=True)
+
+    def add_frame(self, data_url: str) -> None:
+        """Show a new (partial or final) frame; updates are coalesced in time."""
+        fmt, data = decode_data_url(data_url)
+        with self._lock:
+            self.frames += 1
+            self.data_url = data_url
+            self._pending = (fmt, data)
+            if self._clock() >= self._next:
+                self._flush()
+
+    def set_caption(self, text: str) -> None:
+        self._caption_text = text
+        self.caption.value = f"<i>{escape(text)}</i>" if text else ""
+
+    def _flush(self) -> None:
+        if self._pending is None:
+            return
+        fmt, data = self._pending
+        self._pending = None
+        self.image.format = fmt
+        self.image.value = data
+        self.updates += 1
+        self._next = self._clock() + self._interval
+
+    def save(self, path: str | None = None) -> str:
+        """Save the current image to ``path`` (default: the file name box) and return the path."""
+        if self.data_url is None:
+            raise ValueError("There is no image to save yet; wait for the first frame.")
+        target = path or self.filename.value or "gumloop-image.png"
+        _fmt, data = decode_data_url(self.data_url)
+        with open(target, "wb") as fh:
+            fh.write(data)
+        self.status.value = f"Saved {escape(target)} ({len(data)} bytes)"
+        return target
+
+    def finish(self, *, stopped: bool = False) -> ImageResult | None:
+        """Show the last frame exactly and leave it as an ordinary PNG output."""
+        with self._lock:
+            self._flush()
+        if self.data_url is None:
+            return None
+        self.result = ImageResult(
+            data_url=self.data_url,
+            caption=self._caption_text,
+            provenance=self.provenance,
+            frames=self.frames,
+            stopped=stopped,
+        )
+        bundle, metadata = self.result._repr_mimebundle_()
+        # In a frontend the widget stays (for Save); the ordinary output goes below it.
+        display_bundle(bundle, metadata)
+        return self.result
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        if self.result is not None:
+            return self.result._repr_mimebundle_()
+        return self.widget._repr_mimebundle_(include=include, exclude=exclude)
