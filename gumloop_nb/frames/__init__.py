@@ -1,0 +1,28 @@
+"""DataFrames from Gumloop results: MCP results, listings, flow outputs, chat results, artifacts.
+
+pandas is imported only when a function runs, so importing this package stays cheap.
+
+>>> from gumloop_nb.frames import to_dataframe, read_artifact
+>>> df = to_dataframe(client.mcp.execute("datasets", "query", {"sql": "select * from elements"}))
+>>> table = read_artifact(client, artifact)          # CSV/TSV/JSON/JSONL/Parquet/Excel -> DataFrame
+"""
+
+from __future__ import annotations
+
+from ._artifacts import DEFAULT_MAX_BYTES, aread_artifact, parse_artifact, read_artifact
+from ._dispatch import to_dataframe
+from ._errors import ArtifactTooLargeError, FrameError, FrameWarning, MissingDependencyError
+from ._flatten import records_to_dataframe
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "ArtifactTooLargeError",
+    "FrameError",
+    "FrameWarning",
+    "MissingDependencyError",
+    "aread_artifact",
+    "parse_artifact",
+    "read_artifact",
+    "records_to_dataframe",
+    "to_dataframe",
+]

@@ -1,0 +1,531 @@
+"""``to_dataframe``: one call from any Gumloop result that holds data to a pandas DataFrame.
+
+Dispatch is on shape, so typed responses (gumloop_nb or official SDK models), their plain-dict JSON
+and raw JSON text all give the same frame. See :func:`to_dataframe` for the rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._decode import Table, decode_content, loads, value_to_table
+from ._errors import FrameError, FrameWarning
+from ._flatten import Columns, columns_to_frame, concat_columns, flatten_records, is_scalar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["to_dataframe"]
+
+MCP_META = ("ref", "server_id", "tool_name", "status", "error")
+COMPARE_COLUMNS = (
+    "model",
+    "answer",
+    "ttft_s",
+    "total_s",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost",
+    "error",
+)
+CHAT_COLUMNS = (
+    "id",
+    "model",
+    "created",
+    "index",
+    "content",
+    "finish_reason",
+    "tool_calls",
+    "images",
+    "reasoning",
+    "refusal",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cost",
+)
+# The list-valued key of each listing response (agents, sessions, skills, artifacts, ...).
+LISTING_KEYS = frozenset(
+    {
+        "agents",
+        "sessions",
+        "skills",
+        "artifacts",
+        "teams",
+        "organizations",
+        "servers",
+        "tools",
+        "versions",
+        "results",
+        "evaluations",
+        "triggers",
+        "items",
+        "resources",
+        "prompts",
+        "accounts",
+        "profiles",
+        "queue",
+        "sources",
+        "files",
+        "operators",
+        "cards",
+        "knowledge_sources",
+        "app_rules",
+        "mcp_servers",
+    }
+)
+# Scalar companions of a listing's items; kept in ``df.attrs``, not repeated on every row.
+LISTING_AUX = frozenset(
+    {
+        "next_cursor",
+        "total_count",
+        "server_id",
+        "status",
+        "gumloop_auth_url",
+        "agent_id",
+        "has_more",
+    }
+)
+# Free-form objects in listing items that would explode into dozens of columns.
+LISTING_OPAQUE = frozenset(
+    {"input_schema", "server", "participants", "composition", "parts", "config", "changes"}
+)
+
+
+def to_dataframe(
+    obj: Any,
+    *,
+    meta: bool = True,
+    max_level: int | None = None,
+    sep: str = ".",
+) -> pd.DataFrame:
+    """Turn a Gumloop result that holds data into a DataFrame with predictable columns.
+
+    Accepts typed responses (``gumloop_nb.types`` or the official SDK), the same shapes as plain
+    dicts/lists, raw JSON text or bytes, and iterators (e.g. ``client.agents.iter_all()``).
+
+    **MCP results** (``McpExecuteResponse``, one ``McpToolCallResult`` or a list of them): rows come
+    from the decoded content (text items are JSON-decoded). A list of records gives one row each;
+    an object holding one list of records (``{"rows": [...], "row_count": 2}``) gives that list's
+    rows with the other scalar fields repeated; a scalar or plain text gives one row with a
+    ``content`` column. With ``meta=True`` the columns ``ref, server_id, tool_name, status, error``
+    come first. Failed results are rows carrying their ``error`` (message), never dropped; with
+    ``meta=False`` only that ``error`` column is kept, and only when some result failed. Content
+    that looks like JSON but does not parse stays as text in ``content`` (with a FrameWarning).
+
+    >>> to_dataframe({"results": [{"ref": "q", "server_id": "db", "tool_name": "query",
+    ...     "status": "success", "error": None,
+    ...     "content": [{"type": "text", "text": '{"rows": [{"a": 1}, {"a": 2}]}'}]}]}).shape
+    (2, 6)
+
+    **Flow outputs** (the dict ``run_flow`` returns; also ``get_run_status(...)``'s ``outputs``):
+
+    - all scalars (or objects of scalars) -> one row:
+      ``{"summary": "ok", "n": 3}`` -> columns ``summary, n``;
+    - one list of records, the rest scalars -> its rows, scalars repeated:
+      ``{"records": [{"a": 1}, {"a": 2}], "source": "x"}`` -> 2 rows, columns ``a, source``;
+    - lists of equal length -> columns: ``{"x": [1, 2], "y": ["a", "b"]}`` -> 2 rows;
+    - anything else -> a long table with ``output, index, value``:
+      ``{"summary": "ok", "tags": ["a", "b"]}`` -> rows (summary, <NA>, ok), (tags, 0, a), (tags, 1, b).
+
+    **Listings** (agents, sessions, a session's messages, skills, artifacts, teams, models, MCP
+    servers/tools, brain search results, agent versions, ...): one row per item; nested objects
+    flattened one level (``creator.email``, ``usage.input_tokens``; pass ``max_level`` to change
+    that), schema-like blobs kept whole, ``*_at``/``*_ts`` columns parsed to UTC datetimes;
+    ``next_cursor`` and similar go to ``df.attrs``. A single typed object (an ``Agent``) is one row.
+
+    **Chat**: a ``ChatResult`` (or a list of them) gives one row per choice: ``id, model, created,
+    index, content, finish_reason, tool_calls, images, reasoning, refusal, prompt_tokens,
+    completion_tokens, total_tokens, cost``. Compare results (dicts or objects with ``model,
+    answer, ttft_s, total_s, prompt_tokens, completion_tokens, cost, error``) give one row each,
+    those columns first.
+
+    Any other list of records is flattened like :func:`records_to_dataframe`. Columns are the union
+    of keys over all rows in first-seen order, whatever the first row holds.
+    """
+    opts = _Opts(meta=meta, max_level=max_level, sep=sep)
+    return _dispatch(obj, opts)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Opts:
+    meta: bool
+    max_level: int | None
+    sep: str
+
+
+def _dispatch(obj: Any, opts: _Opts) -> pd.DataFrame:
+    pd_mod = sys.modules.get("pandas")
+    if pd_mod is not None and isinstance(obj, pd_mod.DataFrame):
+        return obj
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        obj = _decode_bytes(bytes(obj))
+    if isinstance(obj, str):
+        return _dispatch(_parse_json_text(obj), opts)
+    plain, from_model = _to_plain(obj)
+    if isinstance(plain, Mapping):
+        return _from_mapping(dict(plain), from_model, opts)
+    if isinstance(plain, (list, tuple)):
+        return _from_list(list(plain), opts)
+    if isinstance(plain, (Iterator, Iterable)) and not isinstance(plain, (str, bytes)):
+        return _from_list(list(plain), opts)
+    raise FrameError(
+        f"to_dataframe() cannot tabulate a {type(obj).__name__}. It accepts Gumloop responses "
+        "(MCP results, listings, chat results), flow outputs (dicts), lists of records, and raw "
+        "JSON text."
+    )
+
+
+def _decode_bytes(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FrameError(
+            f"to_dataframe() got bytes that are not valid UTF-8 (byte {exc.start}: "
+            f"{data[exc.start : exc.start + 1]!r}). Decode them yourself with the right encoding "
+            "(e.g. data.decode('latin-1')) and pass the text."
+        ) from None
+
+
+def _parse_json_text(text: str) -> Any:
+    try:
+        return loads(text)
+    except (json.JSONDecodeError, ValueError) as exc:
+        where = (
+            f" at line {exc.lineno}, column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        raise FrameError(
+            f"to_dataframe() got text that is not valid JSON ({getattr(exc, 'msg', exc)}{where}). "
+            "Pass the decoded object instead, or wrap plain text as {'content': text}."
+        ) from None
+
+
+def _to_plain(obj: Any) -> tuple[Any, bool]:
+    """A plain dict/list for a typed object; the flag says it came from a model/dataclass."""
+    if type(obj) in (dict, list):
+        return obj, False
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump) and not isinstance(obj, type):
+        return dump(), True
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj), True
+    to_dict = getattr(obj, "to_dict", None)
+    if callable(to_dict) and not isinstance(obj, type):
+        return to_dict(), True
+    return obj, False
+
+
+def _looks_like_mcp_result(x: Any) -> bool:
+    return (
+        isinstance(x, Mapping)
+        and "tool_name" in x
+        and "status" in x
+        and ("content" in x or "error" in x)
+    )
+
+
+def _looks_like_chat(x: Any) -> bool:
+    return isinstance(x, Mapping) and (
+        x.get("object") == "chat.completion"
+        or (isinstance(x.get("choices"), list) and "model" in x and "created" in x)
+    )
+
+
+def _looks_like_compare(x: Any) -> bool:
+    return (
+        isinstance(x, Mapping)
+        and "model" in x
+        and any(k in x for k in ("answer", "ttft_s", "total_s"))
+    )
+
+
+def _from_mapping(d: dict[str, Any], from_model: bool, opts: _Opts) -> pd.DataFrame:
+    if _looks_like_chat(d):
+        return _chat_frame([d], opts)
+    results = d.get("results")
+    if isinstance(results, list) and (
+        (results and all(_looks_like_mcp_result(_to_plain(r)[0]) for r in results))
+        or (not results and set(d) == {"results"})
+    ):
+        return _mcp_frame(results, opts)
+    if _looks_like_mcp_result(d):
+        return _mcp_frame([d], opts)
+    if isinstance(d.get("model_groups"), list):
+        return _models_frame(d["model_groups"], opts)
+    session = d.get("session")
+    if isinstance(session, Mapping) and isinstance(session.get("messages"), list):
+        d = dict(session)
+    if isinstance(d.get("messages"), list) and "agent_id" in d:
+        return _messages_frame(d, opts)
+    listing = [k for k in d if k in LISTING_KEYS and isinstance(d[k], list)]
+    if len(listing) == 1 and all(k in LISTING_AUX for k in d if k != listing[0]):
+        key = listing[0]
+        attrs = {k: v for k, v in d.items() if k != key}
+        return _listing_frame(d[key], opts, attrs=attrs)
+    if "outputs" in d and "state" in d and isinstance(d["outputs"], (Mapping, type(None))):
+        df = _flow_frame(dict(d["outputs"] or {}), opts)
+        df.attrs.update(
+            {k: d[k] for k in ("state", "run_id", "created_ts", "finished_ts") if k in d}
+        )
+        return df
+    if from_model:
+        return _listing_frame([d], opts)
+    return _flow_frame(d, opts)
+
+
+def _from_list(items: list[Any], opts: _Opts) -> pd.DataFrame:
+    import pandas as pd
+
+    if not items:
+        return pd.DataFrame()
+    if all(type(x) is dict for x in items):
+        plains, any_model = items, False
+    else:
+        pairs = [_to_plain(x) for x in items]
+        plains = [p for p, _ in pairs]
+        any_model = any(m for _, m in pairs)
+    if all(_looks_like_chat(p) for p in plains):
+        return _chat_frame(plains, opts)
+    if all(_looks_like_mcp_result(p) for p in plains):
+        return _mcp_frame(plains, opts)
+    if all(_looks_like_compare(p) for p in plains):
+        return _compare_frame(plains, opts)
+    if any_model:
+        return _listing_frame(plains, opts)
+    return columns_to_frame(flatten_records(plains, max_level=opts.max_level), sep=opts.sep)
+
+
+# --- MCP -------------------------------------------------------------------------------------
+
+
+def _error_text(err: Any) -> str | None:
+    if err is None:
+        return None
+    if isinstance(err, Mapping):
+        msg = err.get("message")
+        if isinstance(msg, str) and msg:
+            return msg
+        return json.dumps(err, default=str)
+    return str(err)
+
+
+def _mcp_frame(results: list[Any], opts: _Opts) -> pd.DataFrame:
+    meta_cols: dict[str, list[Any]] = {name: [] for name in MCP_META}
+    parts: list[Columns] = []
+    any_failed = False
+    context: dict[str, Any] = {}
+    for i, raw in enumerate(results):
+        r = _to_plain(raw)[0]
+        if not isinstance(r, Mapping):
+            raise FrameError(
+                f"MCP result #{i} is a {type(r).__name__}, not a result object with "
+                "ref/server_id/tool_name/status/content/error."
+            )
+        status = r.get("status")
+        error = _error_text(r.get("error"))
+        failed = error is not None or (status is not None and status != "success")
+        any_failed = any_failed or failed
+        content = r.get("content")
+        value, problems = decode_content(content)
+        label = f"{r.get('ref') or i} ({r.get('server_id')}/{r.get('tool_name')})"
+        for problem in problems:
+            warnings.warn(
+                f"MCP result {label}: the content {problem}; kept the raw text in the 'content' "
+                "column.",
+                FrameWarning,
+                stacklevel=4,
+            )
+        table = Table(records=[]) if content is None else value_to_table(value)
+        cols = flatten_records(table.records, max_level=opts.max_level)
+        for k, v in table.extras.items():
+            if not cols.add_constant((k,), v):
+                table.dropped[k] = v
+        if cols.n == 0 and (failed or content is None):
+            cols = Columns(n=1)  # the call itself stays visible as a row
+        elif cols.n == 0 and table.columns_hint:
+            for name in table.columns_hint:
+                cols.cols.setdefault((name,), [])
+        if table.dropped:
+            context[str(r.get("ref") or i)] = table.dropped
+        parts.append(cols)
+        for name in ("ref", "server_id", "tool_name", "status"):
+            meta_cols[name].extend([r.get(name)] * cols.n)
+        meta_cols["error"].extend([error] * cols.n)
+    data = concat_columns(parts) if parts else Columns(n=0)
+    # Without meta, errors still never vanish: the error column stays when something failed.
+    failed_only = {"error": meta_cols["error"]} if any_failed else {}
+    leading = meta_cols if opts.meta else failed_only
+    df = columns_to_frame(data, sep=opts.sep, leading=leading)
+    if context:
+        df.attrs["context"] = context
+    return df
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+
+def _listing_frame(
+    items: list[Any],
+    opts: _Opts,
+    *,
+    attrs: Mapping[str, Any] | None = None,
+    leading: dict[str, list[Any]] | None = None,
+) -> pd.DataFrame:
+    plains = [_to_plain(x)[0] for x in items]
+    level = 1 if opts.max_level is None else opts.max_level
+    cols = flatten_records(plains, max_level=level, opaque=LISTING_OPAQUE)
+    df = columns_to_frame(cols, sep=opts.sep, leading=leading)
+    parse_timestamps(df, opts.sep)
+    if attrs:
+        df.attrs.update(attrs)
+    return df
+
+
+def parse_timestamps(df: pd.DataFrame, sep: str = ".") -> None:
+    """Parse ``*_at``/``*_ts``/``created`` columns to UTC datetimes in place; others untouched."""
+    import pandas as pd
+    from pandas.api.types import is_numeric_dtype, is_string_dtype
+
+    for col in df.columns:
+        last = str(col).rsplit(sep, 1)[-1]
+        if not (last.endswith(("_at", "_ts")) or last in ("created", "updated", "timestamp")):
+            continue
+        s = df[col]
+        if s.isna().all():
+            continue
+        try:
+            if is_numeric_dtype(s.dtype) and s.dtype != bool:
+                unit = "ms" if s.abs().max() > 1e11 else "s"
+                df[col] = pd.to_datetime(s, unit=unit, utc=True)
+            elif is_string_dtype(s.dtype) or s.dtype == object:
+                df[col] = pd.to_datetime(s, utc=True, format="ISO8601")
+        except (ValueError, TypeError, OverflowError):
+            continue  # not timestamps after all: leave the column as it came
+
+
+def _models_frame(groups: list[Any], opts: _Opts) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    for g in groups:
+        g = _to_plain(g)[0]
+        if not isinstance(g, Mapping):
+            continue
+        label = g.get("groupLabel", g.get("label"))
+        options = g.get("options") or []
+        if not options:
+            rows.append({"group": label})
+        for o in options:
+            o = _to_plain(o)[0]
+            rows.append({"group": label, **(o if isinstance(o, Mapping) else {"value": o})})
+    return _listing_frame(rows, opts)
+
+
+def _messages_frame(session: Mapping[str, Any], opts: _Opts) -> pd.DataFrame:
+    messages = session.get("messages") or []
+    leading = {"session_id": [session.get("id")] * len(messages)}
+    return _listing_frame(messages, opts, leading=leading)
+
+
+# --- chat and compare -------------------------------------------------------------------------
+
+
+def _chat_frame(results: list[Any], opts: _Opts) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    for r in results:
+        r = _to_plain(r)[0]
+        usage = r.get("usage") or {}
+        base = {"id": r.get("id"), "model": r.get("model"), "created": r.get("created")}
+        tokens = {
+            k: usage.get(k) for k in ("prompt_tokens", "completion_tokens", "total_tokens", "cost")
+        }
+        choices = r.get("choices") or [{}]
+        for c in choices:
+            msg = c.get("message") or {}
+            calls = msg.get("tool_calls")
+            rows.append(
+                {
+                    **base,
+                    "index": c.get("index"),
+                    "content": msg.get("content"),
+                    "finish_reason": c.get("finish_reason"),
+                    "tool_calls": (
+                        [
+                            {
+                                "id": t.get("id"),
+                                "name": (t.get("function") or {}).get("name"),
+                                "arguments": (t.get("function") or {}).get("arguments"),
+                            }
+                            for t in calls
+                        ]
+                        if calls
+                        else None
+                    ),
+                    "images": len(msg.get("images") or []),
+                    "reasoning": msg.get("reasoning"),
+                    "refusal": msg.get("refusal"),
+                    **tokens,
+                }
+            )
+    cols = flatten_records(rows, max_level=0)
+    df = columns_to_frame(cols, sep=opts.sep)
+    parse_timestamps(df, opts.sep)
+    return df
+
+
+def _compare_frame(items: list[Mapping[str, Any]], opts: _Opts) -> pd.DataFrame:
+    cols = flatten_records(items, max_level=opts.max_level)
+    ordered = Columns(n=cols.n)
+    for name in COMPARE_COLUMNS:
+        ordered.cols[(name,)] = cols.cols.get((name,), [None] * cols.n)
+    for path, vals in cols.cols.items():
+        ordered.cols.setdefault(path, vals)
+    return columns_to_frame(ordered, sep=opts.sep)
+
+
+# --- flow outputs -----------------------------------------------------------------------------
+
+
+def _flow_frame(outputs: dict[str, Any], opts: _Opts) -> pd.DataFrame:
+    import pandas as pd
+
+    if not outputs:
+        return pd.DataFrame()
+    values = list(outputs.values())
+    if all(is_scalar(v) or isinstance(v, Mapping) for v in values):
+        return columns_to_frame(flatten_records([outputs], max_level=opts.max_level), sep=opts.sep)
+    record_lists = [
+        k
+        for k, v in outputs.items()
+        if isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v)
+    ]
+    if len(record_lists) == 1 and all(
+        is_scalar(v) for k, v in outputs.items() if k != record_lists[0]
+    ):
+        key = record_lists[0]
+        cols = flatten_records(outputs[key], max_level=opts.max_level)
+        for k, v in outputs.items():
+            if k != key and not cols.add_constant((k,), v):
+                cols.add_constant((key, k), v)
+        return columns_to_frame(cols, sep=opts.sep)
+    if all(isinstance(v, list) for v in values) and len({len(v) for v in values}) == 1:
+        cols = Columns(n=len(values[0]), cols={(k,): list(v) for k, v in outputs.items()})
+        return columns_to_frame(cols, sep=opts.sep)
+    long: dict[str, list[Any]] = {"output": [], "index": [], "value": []}
+    for k, v in outputs.items():
+        if isinstance(v, list) and v:
+            long["output"].extend([k] * len(v))
+            long["index"].extend(range(len(v)))
+            long["value"].extend(v)
+        else:
+            long["output"].append(k)
+            long["index"].append(None)
+            long["value"].append(v)
+    cols = Columns(n=len(long["output"]), cols={(k,): v for k, v in long.items()})
+    cols.kinds[("value",)] = "mixed"  # values of different outputs: keep them as objects
+    return columns_to_frame(cols, sep=opts.sep)
