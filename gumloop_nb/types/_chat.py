@@ -64,7 +64,9 @@ __all__ = [
 class ChatModel(BaseModel):
     """Base of the chat models: unknown keys are ignored, names or aliases accepted."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, protected_namespaces=())
+    model_config = ConfigDict(
+        extra="ignore", populate_by_name=True, protected_namespaces=(), defer_build=True
+    )
 
     @classmethod
     def build(cls, request: Any = None, /, **kwargs: Any) -> dict[str, Any]:
@@ -81,7 +83,9 @@ class ChatModel(BaseModel):
 class _OpenChatModel(ChatModel):
     # Nested configuration objects keep keys we do not model, so a newer provider option the
     # caller passes is forwarded rather than silently lost.
-    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+    model_config = ConfigDict(
+        extra="allow", populate_by_name=True, protected_namespaces=(), defer_build=True
+    )
 
 
 class _TaggedChatModel(_OpenChatModel):
