@@ -357,6 +357,9 @@ class ChatToolCall(ChatModel):
     type: Literal["function"] = "function"
     function: ChatFunctionCall
 
+    def model_post_init(self, context: Any, /) -> None:
+        self.__pydantic_fields_set__.add("type")
+
 
 class ChatImageURL(ChatModel):
     """Where an image is: image models return ``data:image/...;base64,...`` URLs."""
@@ -382,6 +385,10 @@ class ChatMessage(ChatModel):
     refusal: str | None = None
     audio: dict[str, Any] | None = None
     name: str | None = None
+
+    def model_post_init(self, context: Any, /) -> None:
+        # The official client requires ``role`` on the wire, so it is dumped even when defaulted.
+        self.__pydantic_fields_set__.add("role")
 
 
 class ChatPromptTokensDetails(_OpenChatModel):

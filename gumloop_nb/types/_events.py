@@ -66,7 +66,7 @@ class StreamEvent(GumloopModel):
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ) -> Any:
         dumped = handler(self)
-        if self.error_details is not None and isinstance(dumped, dict):
+        if self.error_details is not None and isinstance(dumped, dict) and "error" in dumped:
             dumped["error"] = self.error_details
         return dumped
 

@@ -279,3 +279,14 @@ def test_our_dumps_validate_in_the_official_models():
     assert theirs.usage.cost == pytest.approx(0.00002)
     result = ChatResult.model_validate(UNARY).model_dump(mode="json", exclude_unset=True)
     assert official_spec.ChatResult.model_validate(result).choices[0].finish_reason == "tool_calls"
+
+
+def test_chat_message_built_in_code_dumps_role_and_tool_call_type():
+    from gumloop_nb.spec import ChatMessage, ChatToolCall
+
+    message = ChatMessage(
+        content=None, tool_calls=[ChatToolCall(id="c1", function={"name": "f", "arguments": "{}"})]
+    )
+    wire = message.model_dump(mode="json", exclude_unset=True)
+    assert wire["role"] == "assistant"
+    assert wire["tool_calls"][0]["type"] == "function"

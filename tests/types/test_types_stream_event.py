@@ -109,3 +109,8 @@ def test_official_sdk_reads_our_dumps_the_same_way():
         "m",
         {"message": "m"},
     )
+
+
+def test_excluding_error_from_a_dump_is_respected():
+    ev = StreamEvent.model_validate({"type": "error", "error": {"message": "m"}})
+    assert "error" not in ev.model_dump(exclude={"error"})
