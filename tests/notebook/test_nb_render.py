@@ -81,7 +81,7 @@ def test_url_check_handles_obfuscated_schemes() -> None:
 def test_text_code_and_json_formats_escape_everything() -> None:
     assert "&lt;script&gt;" in render_text("<script>")
     assert "&lt;/code&gt;&lt;script&gt;" in render_code("</code><script>")
-    assert "    assert '"&lt;b&gt;"' in render_json({"k": "<b>"})quot;    assert '"&lt;b&gt;"' in render_json({"k": "<b>"})lt;b    assert '"&lt;b&gt;"' in render_json({"k": "<b>"})gt;    assert '"&lt;b&gt;"' in render_json({"k": "<b>"})quot;" in render_json({"k": "<b>"})
+    assert "&quot;&lt;b&gt;&quot;" in render_json({"k": "<b>"})
     # A string that is not JSON is shown as text, escaped.
     assert "&lt;i&gt;" in render_json("<i>not json")
 
