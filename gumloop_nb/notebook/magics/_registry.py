@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -38,9 +39,13 @@ class Subcommand:
         return self.parser.format_help().strip()
 
     def parse(self, line: str) -> argparse.Namespace:
-        if line.strip() in ("-h", "--help"):
-            raise UsageError(self.usage())
-        return self.parser.parse_argstring(line)
+        """Parse shell-style (quotes group words); an unbalanced quote such as "what's" in a
+        line-form prompt falls back to plain whitespace splitting."""
+        try:
+            argv = shlex.split(line, posix=True)
+        except ValueError:
+            argv = line.split()
+        return self.parser.parse_args(argv)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {}

@@ -40,9 +40,8 @@ def teams(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
 
 # -- MCP -----------------------------------------------------------------------------------------
 def _decoded(result: Any) -> Any:
-    decoded = getattr(result, "decoded_content", None)
-    if decoded is not None and not callable(decoded):
-        return decoded
+    if not isinstance(result, dict) and hasattr(result, "data"):
+        return result.data
     content = plain(
         result.get("content") if isinstance(result, dict) else getattr(result, "content", None)
     )

@@ -36,7 +36,7 @@ class ChatBox:
         self.messages: list[dict[str, Any]] = []
         if system:
             self.messages.append({"role": "system", "content": system})
-        self.history = VBox(children=(), layout=Layout(max_height="480px", overflow_y="auto"))
+        self.history = VBox(children=(), layout=Layout(max_height="480px", overflow="auto"))
         self.input = Textarea(placeholder="Ask something…", layout=Layout(width="100%"))
         self.model_picker = Dropdown(options=list(models), value=model or models[0])
         self.send_button = Button(description="Send", icon="paper-plane", button_style="primary")
