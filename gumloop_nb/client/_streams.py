@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
 from ..errors import APIConnectionError, StreamError
 from ..types import ChatResult, ChatStreamChunk, StreamEvent
@@ -31,30 +32,35 @@ from ._transport import backoff_seconds, wrap_transport_error
 
 log = logging.getLogger("gumloop_nb")
 
-_validate_chunk = ChatStreamChunk.model_validate
+_validate_chunk_json = ChatStreamChunk.model_validate_json
 
 
 def decode_chat_event(event: SSEEvent) -> ChatStreamChunk | None:
     """One SSE event of the chat dialect -> a chunk; None for keep-alives; raises on errors.
 
-    ``[DONE]`` is handled by the caller. A frame that is an error object (with or without
-    the chunk envelope) raises StreamError carrying the server's code and message.
+    ``[DONE]`` is handled by the caller. The fast path is a single ``model_validate_json``
+    (JSON parsing and validation in pydantic-core); only a frame that does not validate is
+    looked at again: an error object (with or without the chunk envelope) raises StreamError
+    carrying the server's code and message, anything else is logged and skipped.
     """
     data = event.data
     if not data:
         return None
     try:
-        payload = json.loads(data)
-    except ValueError:
-        log.warning("ignoring a chat stream frame that is not JSON: %.80r", data)
+        chunk = _validate_chunk_json(data)
+    except ValidationError:
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            log.warning("ignoring a chat stream frame that is not JSON: %.80r", data)
+            return None
+        if isinstance(payload, dict) and payload.get("error"):
+            raise _stream_error(payload["error"], payload) from None
+        log.warning("ignoring a chat stream frame that is not a chunk: %.80r", data)
         return None
-    if not isinstance(payload, dict):
-        log.warning("ignoring a chat stream frame that is not an object: %.80r", data)
-        return None
-    error = payload.get("error")
-    if error:
-        raise _stream_error(error, payload)
-    return _validate_chunk(payload)
+    if chunk.error is not None:
+        raise _stream_error(chunk.error.model_dump(), json.loads(data))
+    return chunk
 
 
 def _stream_error(error: Any, payload: Any) -> StreamError:

@@ -1,0 +1,196 @@
+"""Client benchmarks, side by side with the official ``gumloop`` SDK when it is installed.
+
+    python benchmarks/bench_client.py [--chunks 20000] [--calls 300] [--imports 7]
+
+Prints one table: cold import time (median of fresh interpreters), streaming chat consumption
+(chunks per second through a loopback server), and unary call time — for gumloop_nb, the
+official SDK, and plain httpx + json.loads reading the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _loopback import Server
+
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+
+def cold_import(stmt: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import time; t=time.perf_counter(); {stmt}; print(time.perf_counter()-t)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        times.append(float(out.stdout.strip()))
+    return statistics.median(times) * 1000
+
+
+def best_of(fn: Callable[[], float], runs: int = 3) -> float:
+    return min(fn() for _ in range(runs))
+
+
+def stream_ours(base: str, chunks: int) -> float:
+    from gumloop_nb import Gumloop
+
+    client = Gumloop(api_key="bench", base_url=base, max_retries=0)
+    t = time.perf_counter()
+    s = client.chat.completions.create(model="bench", messages=MESSAGES, stream=True)
+    n = sum(1 for _ in s)
+    dt = time.perf_counter() - t
+    assert n >= chunks, n
+    client.close()
+    return n / dt
+
+
+def stream_official(base: str, chunks: int) -> float:
+    import gumloop
+
+    client = gumloop.Gumloop(api_key="bench", base_url=base)
+    t = time.perf_counter()
+    n = sum(
+        1 for _ in client.chat.completions.create(model="bench", messages=MESSAGES, stream=True)
+    )
+    dt = time.perf_counter() - t
+    assert n >= chunks, n
+    client.close()
+    return n / dt
+
+
+def stream_plain(base: str, chunks: int) -> float:
+    with httpx.Client() as http:
+        t = time.perf_counter()
+        n = 0
+        with http.stream(
+            "POST",
+            base + "/chat/completions",
+            json={"model": "bench", "messages": MESSAGES, "stream": True},
+        ) as r:
+            for line in r.iter_lines():
+                if line.startswith("data: ") and line != "data: [DONE]":
+                    json.loads(line[6:])
+                    n += 1
+        dt = time.perf_counter() - t
+    assert n >= chunks, n
+    return n / dt
+
+
+def unary(make: Callable[[], Callable[[], object]], calls: int) -> float:
+    call = make()
+    for _ in range(20):
+        call()
+    t = time.perf_counter()
+    for _ in range(calls):
+        call()
+    return (time.perf_counter() - t) / calls * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--chunks", type=int, default=20000)
+    ap.add_argument("--calls", type=int, default=300)
+    ap.add_argument("--imports", type=int, default=7)
+    args = ap.parse_args()
+    try:
+        import gumloop  # noqa: F401
+
+        official = True
+    except ImportError:
+        official = False
+
+    rows: list[tuple[str, str, str, str]] = []
+    imp_ours = cold_import("import gumloop_nb", args.imports)
+    imp_off = cold_import("import gumloop", args.imports) if official else None
+    imp_base = cold_import("import httpx, pydantic", args.imports)
+    rows.append(
+        (
+            "cold import (ms, median)",
+            f"{imp_ours:.0f}",
+            f"{imp_off:.0f}" if imp_off else "n/a",
+            f"{imp_base:.0f} (httpx+pydantic)",
+        )
+    )
+
+    with Server(args.chunks) as srv:
+        base = srv.base_url
+        s_ours = best_of(lambda: stream_ours(base, args.chunks))
+        s_off = best_of(lambda: stream_official(base, args.chunks)) if official else None
+        s_plain = best_of(lambda: stream_plain(base, args.chunks))
+        rows.append(
+            (
+                "stream (chunks/s, best of 3)",
+                f"{s_ours:,.0f}",
+                f"{s_off:,.0f}" if s_off else "n/a",
+                f"{s_plain:,.0f} (httpx+json)",
+            )
+        )
+
+        def ours() -> Callable[[], object]:
+            from gumloop_nb import Gumloop
+
+            c = Gumloop(api_key="bench", base_url=base)
+            return lambda: c.chat.completions.create(model="bench", messages=MESSAGES)
+
+        def off() -> Callable[[], object]:
+            import gumloop
+
+            c = gumloop.Gumloop(api_key="bench", base_url=base)
+            return lambda: c.chat.completions.create(model="bench", messages=MESSAGES)
+
+        def plain() -> Callable[[], object]:
+            h = httpx.Client()
+            url = base + "/chat/completions"
+            return lambda: h.post(url, json={"model": "bench", "messages": MESSAGES}).json()
+
+        u_ours = unary(ours, args.calls)
+        u_off = unary(off, args.calls) if official else None
+        u_plain = unary(plain, args.calls)
+        rows.append(
+            (
+                "unary call (ms/call)",
+                f"{u_ours:.3f}",
+                f"{u_off:.3f}" if u_off else "n/a",
+                f"{u_plain:.3f} (httpx+json)",
+            )
+        )
+
+    header = ("measure", "gumloop_nb", "official gumloop", "baseline")
+    widths = [max(len(r[i]) for r in [*rows, header]) for i in range(4)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
+    print(line)
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    print()
+    if imp_off:
+        print(f"import: ours/official = {imp_ours / imp_off:.2f} (target <= 0.5)")
+    if s_off:
+        print(
+            f"stream: ours/official = {s_ours / s_off:.1f}x (target >= 2x); "
+            f"plain/ours = {s_plain / s_ours:.2f} (target <= 1.5)"
+        )
+    if u_off:
+        print(f"unary: ours/official = {u_ours / u_off:.2f} (target <= 1.0)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The incremental SSE decoder: framing per the WHATWG rules, whatever the chunk boundaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from gumloop_nb.client._sse import SSEDecoder
+
+STREAM = (
+    b": keep-alive comment\n"
+    b"event: text-delta\n"
+    b'data: {"delta":"Hel"}\n'
+    b"id: 7\n"
+    b"\n"
+    b"data: line one\n"
+    b"data: line two\n"
+    b"\n"
+    b"data:no-space\n"
+    b"retry: 1500\n"
+    b"\n"
+    b'data: {"text":"caf\xc3\xa9 \xe2\x98\x95"}\n'
+    b"\n"
+)
+
+
+def decode_all(stream: bytes, size: int) -> list[tuple[str | None, str, str | None, int | None]]:
+    decoder = SSEDecoder()
+    events = []
+    for i in range(0, len(stream), size):
+        events.extend(decoder.feed(stream[i : i + size]))
+    events.extend(decoder.flush())
+    return [tuple(e) for e in events]  # type: ignore[misc]
+
+
+# The last event id persists across events (WHATWG "last event ID buffer").
+EXPECTED = [
+    ("text-delta", '{"delta":"Hel"}', "7", None),
+    (None, "line one\nline two", "7", None),
+    (None, "no-space", "7", 1500),
+    (None, '{"text":"café ☕"}', "7", None),
+]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 64, 4096])
+def test_events_are_the_same_whatever_the_chunk_size(size: int) -> None:
+    assert decode_all(STREAM, size) == EXPECTED
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 64])
+def test_crlf_and_bare_cr_line_endings_frame_like_lf(size: int) -> None:
+    crlf = STREAM.replace(b"\n", b"\r\n")
+    cr = STREAM.replace(b"\n", b"\r")
+    assert decode_all(crlf, size) == EXPECTED
+    assert decode_all(cr, size) == EXPECTED
+
+
+def test_a_last_event_without_a_blank_line_is_delivered_on_flush() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: [DONE]") == []
+    assert [e.data for e in decoder.flush()] == ["[DONE]"]
+
+
+def test_the_last_event_id_is_remembered_for_reconnects() -> None:
+    decoder = SSEDecoder()
+    decoder.feed(b"id: a1\ndata: x\n\nid: a2\ndata: y\n\n")
+    assert decoder.last_event_id == "a2"
