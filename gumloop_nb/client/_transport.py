@@ -50,11 +50,13 @@ def build_request(
     if op.auth and op.host != "absolute":
         headers.update(cfg.auth_headers())
     if op.host in ("api", "stream", "origin"):
+        # Read per request; an explicitly configured header of the same name wins (§1.6).
+        explicit = {k.lower() for k in headers} | {k.lower() for k in (op.headers or {})}
         traceparent = os.environ.get("TRACEPARENT")
-        if traceparent:
+        if traceparent and "traceparent" not in explicit:
             headers["traceparent"] = traceparent
             tracestate = os.environ.get("TRACESTATE")
-            if tracestate:
+            if tracestate and "tracestate" not in explicit:
                 headers["tracestate"] = tracestate
     if op.stream:
         headers["Accept"] = "text/event-stream"
