@@ -605,7 +605,9 @@ def _check_arguments(schema: dict[str, Any], arguments: dict[str, Any]) -> None:
             raise _ToolFailure(f"Argument '{key}' must be of type {want}.")
         allowed = props.get(key, {}).get("enum")
         if allowed and value not in allowed:
-            raise _ToolFailure(f"Argument '{key}' must be one of: {', '.join(map(str, allowed))}.")
+            raise _ToolFailure(
+                f"Argument '{key}' is {value!r}; it must be one of: {', '.join(map(str, allowed))}."
+            )
 
 
 def call_tool(server_id: str, tool_name: str, arguments: dict[str, Any]) -> dict[str, Any]:
