@@ -350,11 +350,11 @@ def _read_jsonl(text: str, name: str) -> pd.DataFrame:
 def _value_frame(value: Any) -> pd.DataFrame:
     table = value_to_table(value)
     cols = flatten_records(table.records)
-    for k, v in table.extras.items():
-        cols.add_constant((k,), v)
     if cols.n == 0 and table.columns_hint:
         for name in table.columns_hint:
             cols.cols.setdefault((name,), [])
+    for k, v in table.extras.items():
+        cols.add_constant((k,), v)
     return columns_to_frame(cols)
 
 

@@ -344,14 +344,14 @@ def _mcp_frame(results: list[Any], opts: _Opts) -> pd.DataFrame:
             )
         table = Table(records=[]) if content is None else value_to_table(value)
         cols = flatten_records(table.records, max_level=opts.max_level)
-        for k, v in table.extras.items():
-            if not cols.add_constant((k,), v):
-                table.dropped[k] = v
         if cols.n == 0 and (failed or content is None):
             cols = Columns(n=1)  # the call itself stays visible as a row
         elif cols.n == 0 and table.columns_hint:
             for name in table.columns_hint:
                 cols.cols.setdefault((name,), [])
+        for k, v in table.extras.items():
+            if not cols.add_constant((k,), v):
+                table.dropped[k] = v
         if table.dropped:
             context[str(r.get("ref") or i)] = table.dropped
         parts.append(cols)
