@@ -67,7 +67,7 @@ def session_text(view: Any, events: Any) -> Iterator[str]:
 def agent(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
     from ..widgets import ChatStream
 
-    text = cell if cell is not None and cell.strip() else " ".join(args.prompt)
+    text = cell.rstrip() if cell is not None and cell.strip() else " ".join(args.prompt)
     if not text.strip():
         raise UsageError(
             "The message is empty: write it in the cell below %%gumloop agent AGENT_ID."

@@ -281,7 +281,7 @@ def _run_tool(view: Any, funcs: dict[str, Any], call: Any) -> dict[str, Any]:
 @argument("-o", "--output", metavar="VAR", help="Keep the result in this variable.")
 @argument("prompt", nargs="*", help="Prompt (line form).")
 def chat(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
-    text = cell if cell is not None and cell.strip() else " ".join(args.prompt)
+    text = cell.rstrip() if cell is not None and cell.strip() else " ".join(args.prompt)
     if not text.strip():
         raise UsageError(
             "The prompt is empty: write it in the cell below %%gumloop chat, or after the options."

@@ -29,7 +29,7 @@ def image(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
     from ..widgets import ImageView
     from ..widgets.chat_stream import chunk_parts
 
-    text = cell if cell is not None and cell.strip() else " ".join(args.prompt)
+    text = cell.rstrip() if cell is not None and cell.strip() else " ".join(args.prompt)
     if not text.strip():
         raise UsageError("The image prompt is empty: describe the image in the cell.")
     if args.size and not _SIZE.match(args.size):
@@ -100,7 +100,7 @@ def compare(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> An
     from ..compare import compare_frame, compare_models
     from ..widgets import CompareGrid
 
-    text = cell if cell is not None and cell.strip() else " ".join(args.prompt)
+    text = cell.rstrip() if cell is not None and cell.strip() else " ".join(args.prompt)
     if not text.strip():
         raise UsageError("The prompt is empty: write it in the cell below %%gumloop compare.")
     models = [ctx.model(m.strip()) for m in args.models.split(",") if m.strip()]
