@@ -10,12 +10,18 @@ older client, accepts both field names and aliases, and can be read like the pla
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["SECRET_FIELD_NAMES", "GumloopModel", "build_payload", "mask_secrets"]
+__all__ = [
+    "SECRET_FIELD_NAMES",
+    "GumloopModel",
+    "build_payload",
+    "mask_secrets",
+    "masked_repr_args",
+]
 
 #: Field names whose values never appear in a repr (the value is shown as ``'***'``).
 SECRET_FIELD_NAMES: frozenset[str] = frozenset(
@@ -86,6 +92,19 @@ def build_payload(
             payload[key] = value
     model = cls.model_validate(payload)
     return model.model_dump(exclude_unset=True, by_alias=by_alias, mode="json")
+
+
+def masked_repr_args(
+    args: Iterable[tuple[str | None, Any]],
+) -> Iterator[tuple[str | None, Any]]:
+    """Pydantic repr arguments with secret-named values (also inside dicts/lists) masked."""
+    for name, value in args:
+        if name is not None and _is_secret_name(name) and value is not None:
+            yield name, _MASK
+        elif isinstance(value, (dict, list)):
+            yield name, mask_secrets(value)
+        else:
+            yield name, value
 
 
 class GumloopModel(BaseModel):
@@ -173,10 +192,4 @@ class GumloopModel(BaseModel):
     # -- repr ---------------------------------------------------------------------------------
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
-        for name, value in super().__repr_args__():
-            if name is not None and _is_secret_name(name) and value is not None:
-                yield name, _MASK
-            elif isinstance(value, (dict, list)):
-                yield name, mask_secrets(value)
-            else:
-                yield name, value
+        return masked_repr_args(super().__repr_args__())

@@ -14,12 +14,13 @@ Access patterns callers rely on::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from ._base import build_payload
+from ._base import build_payload, masked_repr_args
 
 __all__ = [
     "ChatChoice",
@@ -78,6 +79,10 @@ class ChatModel(BaseModel):
             # -> {"messages": [...], "model": "demo-echo"}
         """
         return build_payload(cls, request, kwargs)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # Provider options may carry keys (BYOK); reprs never show secret-named values.
+        return masked_repr_args(super().__repr_args__())
 
 
 class _OpenChatModel(ChatModel):

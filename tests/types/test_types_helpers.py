@@ -239,3 +239,11 @@ def test_token_counts_are_not_mistaken_for_secrets():
     from gumloop_nb.types import SessionUsage
 
     assert "input_tokens=12" in repr(SessionUsage(input_tokens=12))
+
+
+def test_chat_models_mask_secret_named_options_in_repr():
+    from gumloop_nb.spec import ProviderPreferences
+
+    prefs = ProviderPreferences(order=["openai"], api_key="sk-live-123")
+    assert "sk-live-123" not in repr(prefs)
+    assert "openai" in repr(prefs)
