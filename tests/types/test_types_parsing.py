@@ -290,3 +290,87 @@ def test_chat_message_built_in_code_dumps_role_and_tool_call_type():
     wire = message.model_dump(mode="json", exclude_unset=True)
     assert wire["role"] == "assistant"
     assert wire["tool_calls"][0]["type"] == "function"
+
+
+FIDELITY_CASES = [
+    (
+        "McpExecuteResponse",
+        {
+            "results": [
+                {
+                    "ref": "0",
+                    "server_id": "g",
+                    "tool_name": "t",
+                    "status": "success",
+                    "content": ['{"a": 1}'],
+                    "error": None,
+                }
+            ]
+        },
+    ),
+    (
+        "SkillListResponse",
+        {
+            "skills": [
+                {
+                    "id": "sk_1",
+                    "name": "n",
+                    "description": "d",
+                    "team_id": "t",
+                    "metadata": {"related_server_ids": ["apollo"]},
+                }
+            ],
+            "next_cursor": None,
+        },
+    ),
+    ("ArtifactDownloadResponse", {"download_url": "http://127.0.0.1/x", "filename": "a.csv"}),
+    (
+        "EvaluationResultResponse",
+        {
+            "evaluation": {
+                "evaluation_id": "e",
+                "interaction_id": "s",
+                "agent_id": "a",
+                "status": "failed",
+                "grade": None,
+            }
+        },
+    ),
+    (
+        "AgentMcpServersResponse",
+        {
+            "agent_id": "a",
+            "mcp_servers": [{"type": "gumcp_server", "server_id": "gmail", "approval_mode": "off"}],
+        },
+    ),
+    (
+        "McpResourceReadResponse",
+        {"server_id": "s", "uri": "file://x", "contents": [{"uri": "file://x", "text": "hi"}]},
+    ),
+    ("SessionMessageReceipt", {"message_id": "m1", "status": "accepted"}),
+    (
+        "WikiQueryResponse",
+        {
+            "cards": [
+                {
+                    "type": "person",
+                    "name": "Ada",
+                    "facts": [
+                        {"id": "f", "kind": "k", "text": "t", "origin": "o", "pinned": False}
+                    ],
+                }
+            ]
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "payload"), FIDELITY_CASES, ids=[c[0] for c in FIDELITY_CASES])
+def test_our_parse_and_dump_match_the_official_model(name, payload):
+    official = pytest.importorskip("gumloop.types")
+    import gumloop_nb.types as ours_module
+
+    ours = getattr(ours_module, name).model_validate(payload)
+    theirs = getattr(official, name).model_validate(payload)
+    assert ours.model_dump(mode="json") == theirs.model_dump(mode="json")
+    assert getattr(official, name).model_validate(ours.model_dump(mode="json")) == theirs
