@@ -15,8 +15,10 @@ def test_an_agent_round_trips_through_create_retrieve_update_delete(http):
     assert r.json()["agent"]["name"] == "Helper 2" and r.json()["agent"]["version"] == 2
     r = http.patch(f"/agents/{agent['id']}", json={"metadata": {"a": {"y": 2}}})
     assert r.json()["agent"]["metadata"]["a"] == {"x": 1, "y": 2}
-    assert http.delete(f"/agents/{agent['id']}").json() == {"agent_id": agent["id"],
-                                                            "deleted": True}
+    assert http.delete(f"/agents/{agent['id']}").json() == {
+        "agent_id": agent["id"],
+        "deleted": True,
+    }
     assert http.get(f"/agents/{agent['id']}").status_code == 404
 
 
@@ -41,8 +43,10 @@ def test_a_stale_version_is_refused_with_agent_version_conflict(http):
 
 def test_each_update_makes_a_version_whose_changes_describe_the_edit(http):
     agent = make_agent(http, system_prompt="Line one.\nLine two.\n")
-    http.patch(f"/agents/{agent['id']}", json={"system_prompt": "Line one.\nLine 2!\n",
-                                               "model_name": "gpt-4.1"})
+    http.patch(
+        f"/agents/{agent['id']}",
+        json={"system_prompt": "Line one.\nLine 2!\n", "model_name": "gpt-4.1"},
+    )
     versions = http.get(f"/agents/{agent['id']}/versions").json()["versions"]
     assert [v["major_version"] for v in versions] == [2, 1]
     detail = http.get(f"/agents/{agent['id']}/versions/{versions[0]['id']}").json()

@@ -42,11 +42,20 @@ def test_a_streamed_completion_uses_data_frames_and_ends_with_done(http):
 
 
 def test_a_json_schema_response_format_validates_against_the_schema(http):
-    schema = {"type": "object", "properties": {"city": {"type": "string"},
-              "population": {"type": "integer", "minimum": 0}},
-              "required": ["city", "population"], "additionalProperties": False}
-    body = {"model": "gpt-4.1", "messages": MSG, "response_format": {
-        "type": "json_schema", "json_schema": {"name": "city", "schema": schema}}}
+    schema = {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "population": {"type": "integer", "minimum": 0}},
+        "required": ["city", "population"],
+        "additionalProperties": False,
+    }
+    body = {
+        "model": "gpt-4.1",
+        "messages": MSG,
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "city", "schema": schema},
+        },
+    }
     r = http.post("/chat/completions", json=body)
     jsonschema.validate(json.loads(r.json()["choices"][0]["message"]["content"]), schema)
 

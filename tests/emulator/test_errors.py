@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+
 from gumloop_nb.emulator import serve
 
 from .conftest import AUTH
@@ -87,8 +88,10 @@ def test_unknown_ids_get_404_thing_not_found(http):
 
 
 def test_an_unknown_model_gets_model_not_found_listing_the_available_models(http):
-    r = http.post("/chat/completions", json={"model": "gpt-99",
-                                             "messages": [{"role": "user", "content": "hi"}]})
+    r = http.post(
+        "/chat/completions",
+        json={"model": "gpt-99", "messages": [{"role": "user", "content": "hi"}]},
+    )
     assert r.status_code in (400, 404)
     err = _error(r)
     assert err["code"] == "model_not_found"
@@ -103,13 +106,21 @@ def test_an_unknown_route_gets_a_404_envelope_not_html(http):
 def test_garbage_inputs_never_produce_a_500(http):
     agent = http.post("/agents", json={"name": "Robust"}).json()["agent"]
     bodies = [b"", b"null", b"\xff\xfe", b'{"input": 5}', b'{"calls": "x"}', b"[]", b'"str"']
-    paths = ["/agents", f"/agents/{agent['id']}", f"/agents/{agent['id']}/sessions",
-             "/mcp/tools/call", "/chat/completions", "/brain/search", "/models/route"]
+    paths = [
+        "/agents",
+        f"/agents/{agent['id']}",
+        f"/agents/{agent['id']}/sessions",
+        "/mcp/tools/call",
+        "/chat/completions",
+        "/brain/search",
+        "/models/route",
+    ]
     for path in paths:
         for body in bodies:
             for method in ("POST", "PATCH"):
-                r = http.request(method, path, content=body,
-                                 headers={"Content-Type": "application/json"})
+                r = http.request(
+                    method, path, content=body, headers={"Content-Type": "application/json"}
+                )
                 assert r.status_code < 500, (method, path, body, r.text)
                 assert r.status_code < 300 or "error" in r.json()
 

@@ -33,17 +33,27 @@ def test_resources_can_be_listed_and_read(http):
 def test_prompts_can_be_listed_and_rendered(http):
     prompts = http.get("/mcp/servers/datasets/prompts").json()["prompts"]
     name = prompts[0]["name"]
-    got = http.post("/mcp/servers/datasets/prompts/get",
-                    json={"name": name, "arguments": {"table": "planets"}}).json()
+    got = http.post(
+        "/mcp/servers/datasets/prompts/get", json={"name": name, "arguments": {"table": "planets"}}
+    ).json()
     assert got["name"] == name and got["messages"]
-    assert http.post("/mcp/servers/datasets/prompts/get",
-                     json={"name": "nope", "arguments": {}}).status_code == 404
+    assert (
+        http.post(
+            "/mcp/servers/datasets/prompts/get", json={"name": "nope", "arguments": {}}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_homogeneous_successful_batch_is_200_with_refs_echoed_or_filled(http):
-    calls = [{"ref": "t", "server_id": "datasets", "tool_name": "list_tables", "arguments": {}},
-             {"server_id": "datasets", "tool_name": "query",
-              "arguments": {"sql": "SELECT name FROM planets ORDER BY name LIMIT 2"}}]
+    calls = [
+        {"ref": "t", "server_id": "datasets", "tool_name": "list_tables", "arguments": {}},
+        {
+            "server_id": "datasets",
+            "tool_name": "query",
+            "arguments": {"sql": "SELECT name FROM planets ORDER BY name LIMIT 2"},
+        },
+    ]
     r = http.post("/mcp/tools/call", json={"calls": calls})
     assert r.status_code == 200
     results = r.json()["results"]
@@ -53,8 +63,10 @@ def test_a_homogeneous_successful_batch_is_200_with_refs_echoed_or_filled(http):
 
 
 def test_a_mixed_batch_is_207_with_per_result_errors(http):
-    calls = [{"server_id": "datasets", "tool_name": "list_tables", "arguments": {}},
-             {"server_id": "gmail", "tool_name": "read_emails", "arguments": {}}]
+    calls = [
+        {"server_id": "datasets", "tool_name": "list_tables", "arguments": {}},
+        {"server_id": "gmail", "tool_name": "read_emails", "arguments": {}},
+    ]
     r = http.post("/mcp/tools/call", json={"calls": calls})
     assert r.status_code == 207
     ok, failed = r.json()["results"]
@@ -66,7 +78,8 @@ def test_an_all_failed_batch_is_200(http):
     calls = [{"server_id": "gmail", "tool_name": "read_emails", "arguments": {}}] * 2
     r = http.post("/mcp/tools/call", json={"calls": calls})
     assert r.status_code == 200 and {x["status"] for x in r.json()["results"]} == {
-        "unauthenticated"}
+        "unauthenticated"
+    }
 
 
 def test_batches_outside_one_to_five_calls_are_refused(http):

@@ -64,8 +64,9 @@ def test_sending_to_a_session_keeps_the_history_and_answers_again(http):
 
 def test_sending_while_processing_is_a_409(slow_http):
     agent = make_agent(slow_http)
-    sid = slow_http.post(f"/agents/{agent['id']}/sessions",
-                         json={"input": "Tell me a long story"}).json()["session"]["id"]
+    sid = slow_http.post(
+        f"/agents/{agent['id']}/sessions", json={"input": "Tell me a long story"}
+    ).json()["session"]["id"]
     r = slow_http.post(f"/sessions/{sid}/messages", json={"input": "again"})
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "interaction_not_in_terminal_state"
@@ -74,11 +75,14 @@ def test_sending_while_processing_is_a_409(slow_http):
 
 def test_a_stream_create_emits_typed_events_with_increasing_cursors_and_a_final_finish(http):
     agent = make_agent(http)
-    events = _stream(http, "POST", f"/agents/{agent['id']}/sessions",
-                     json={"input": "Repeat exactly: hello stream", "stream": True})
+    events = _stream(
+        http,
+        "POST",
+        f"/agents/{agent['id']}/sessions",
+        json={"input": "Repeat exactly: hello stream", "stream": True},
+    )
     sid = events[0]["interaction_id"]
-    assert [e["stream_cursor"] for e in events] == [f"{sid}:{i}" for i in
-                                                    range(1, len(events) + 1)]
+    assert [e["stream_cursor"] for e in events] == [f"{sid}:{i}" for i in range(1, len(events) + 1)]
     types = [e["type"] for e in events]
     assert types[0] == "start" and "text-start" in types and "text-end" in types
     assert "".join(e["delta"] for e in events if e["type"] == "text-delta") == "hello stream"
@@ -89,22 +93,32 @@ def test_a_stream_create_emits_typed_events_with_increasing_cursors_and_a_final_
 
 def test_resume_replays_exactly_the_events_after_the_cursor(http):
     agent = make_agent(http)
-    events = _stream(http, "POST", f"/agents/{agent['id']}/sessions",
-                     json={"input": "Repeat exactly: one two three four", "stream": True})
+    events = _stream(
+        http,
+        "POST",
+        f"/agents/{agent['id']}/sessions",
+        json={"input": "Repeat exactly: one two three four", "stream": True},
+    )
     sid = events[0]["interaction_id"]
     for cut in (1, 3, len(events) - 1):
-        replay = _stream(http, "GET", f"/sessions/{sid}",
-                         params={"stream": "true", "last_cursor": events[cut - 1]["stream_cursor"]})
+        replay = _stream(
+            http,
+            "GET",
+            f"/sessions/{sid}",
+            params={"stream": "true", "last_cursor": events[cut - 1]["stream_cursor"]},
+        )
         assert replay == events[cut:]
 
 
 def test_a_stream_send_continues_the_cursor_numbering(http):
     agent = make_agent(http)
-    first = _stream(http, "POST", f"/agents/{agent['id']}/sessions",
-                    json={"input": "Hi", "stream": True})
+    first = _stream(
+        http, "POST", f"/agents/{agent['id']}/sessions", json={"input": "Hi", "stream": True}
+    )
     sid = first[0]["interaction_id"]
-    second = _stream(http, "POST", f"/sessions/{sid}/messages",
-                     json={"input": "Again", "stream": True})
+    second = _stream(
+        http, "POST", f"/sessions/{sid}/messages", json={"input": "Again", "stream": True}
+    )
     assert second[0]["stream_cursor"] == f"{sid}:{len(first) + 1}"
     assert second[-1]["final"] is True
 
@@ -114,18 +128,21 @@ def test_an_unknown_cursor_gets_a_not_resumable_finish(http):
     sid = http.post(f"/agents/{agent['id']}/sessions", json={"input": "Hi"}).json()["session"]["id"]
     finished_session(http, sid)
     for cursor in ("other:1", f"{sid}:99999", "garbage"):
-        events = _stream(http, "GET", f"/sessions/{sid}",
-                         params={"stream": "true", "last_cursor": cursor})
+        events = _stream(
+            http, "GET", f"/sessions/{sid}", params={"stream": "true", "last_cursor": cursor}
+        )
         assert len(events) == 1
         assert events[0]["finishReason"] == "not_resumable" and events[0]["final"] is True
 
 
 def test_resume_during_a_live_run_replays_then_follows_until_the_end(slow_http):
     agent = make_agent(slow_http, model_name="gemini-2.5-flash")
-    sid = slow_http.post(f"/agents/{agent['id']}/sessions",
-                         json={"input": "Repeat exactly: a b c d e f"}).json()["session"]["id"]
-    events = _stream(slow_http, "GET", f"/sessions/{sid}",
-                     params={"stream": "true", "last_cursor": f"{sid}:1"})
+    sid = slow_http.post(
+        f"/agents/{agent['id']}/sessions", json={"input": "Repeat exactly: a b c d e f"}
+    ).json()["session"]["id"]
+    events = _stream(
+        slow_http, "GET", f"/sessions/{sid}", params={"stream": "true", "last_cursor": f"{sid}:1"}
+    )
     assert events[0]["stream_cursor"] == f"{sid}:2"
     assert events[-1]["type"] == "finish" and events[-1]["finishReason"] == "stop"
     assert "".join(e.get("delta", "") for e in events) == "a b c d e f"
@@ -133,8 +150,9 @@ def test_resume_during_a_live_run_replays_then_follows_until_the_end(slow_http):
 
 def test_cancel_turns_a_running_session_into_failed_and_returns_only_the_ids(slow_http):
     agent = make_agent(slow_http)
-    sid = slow_http.post(f"/agents/{agent['id']}/sessions",
-                         json={"input": "Write a long essay"}).json()["session"]["id"]
+    sid = slow_http.post(
+        f"/agents/{agent['id']}/sessions", json={"input": "Write a long essay"}
+    ).json()["session"]["id"]
     r = slow_http.post(f"/sessions/{sid}/cancel", json={})
     session = r.json()["session"]
     assert session == {"id": sid, "agent_id": agent["id"], "state": "failed"}
@@ -151,8 +169,11 @@ def test_session_lists_filter_sort_and_page(http):
     for i in range(5):
         body = {"input": f"Repeat exactly: item {i}"} if i % 2 == 0 else {}
         ids.append(http.post(f"/agents/{agent['id']}/sessions", json=body).json()["session"]["id"])
-    wait_for(lambda: all(http.get(f"/sessions/{s}").json()["session"]["state"] != "processing"
-                         for s in ids))
+    wait_for(
+        lambda: all(
+            http.get(f"/sessions/{s}").json()["session"]["state"] != "processing" for s in ids
+        )
+    )
     base = f"/agents/{agent['id']}/sessions"
     newest = http.get(base, params={"page_size": 2}).json()
     assert [s["id"] for s in newest["sessions"]] == [ids[4], ids[3]]
@@ -170,15 +191,18 @@ def test_session_lists_filter_sort_and_page(http):
 def test_a_session_can_be_renamed(http):
     agent = make_agent(http)
     sid = http.post(f"/agents/{agent['id']}/sessions", json={}).json()["session"]["id"]
-    assert http.patch(f"/sessions/{sid}", json={"name": "Renamed"}).json()["session"]["name"] \
+    assert (
+        http.patch(f"/sessions/{sid}", json={"name": "Renamed"}).json()["session"]["name"]
         == "Renamed"
+    )
     assert http.get(f"/sessions/{sid}").json()["session"]["name"] == "Renamed"
 
 
 def test_a_prompt_asking_for_a_table_produces_csv_and_json_artifacts(http):
     agent = make_agent(http)
-    sid = http.post(f"/agents/{agent['id']}/sessions",
-                    json={"input": "Make a CSV table of apples apples pears"}).json()["session"]["id"]
+    sid = http.post(
+        f"/agents/{agent['id']}/sessions", json={"input": "Make a CSV table of apples apples pears"}
+    ).json()["session"]["id"]
     finished_session(http, sid)
     arts = http.get(f"/agents/{agent['id']}/artifacts", params={"session_id": sid}).json()
     by_type = {a["metadata"]["media_type"]: a for a in arts["artifacts"]}
@@ -195,13 +219,18 @@ def test_a_prompt_asking_for_a_table_produces_csv_and_json_artifacts(http):
 def test_an_agent_with_the_datasets_server_calls_a_tool_when_the_prompt_needs_it(http):
     agent = make_agent(http)
     http.put(f"/agents/{agent['id']}/mcp-servers/datasets", json={})
-    events = _stream(http, "POST", f"/agents/{agent['id']}/sessions",
-                     json={"input": "List the tables you can query", "stream": True})
+    events = _stream(
+        http,
+        "POST",
+        f"/agents/{agent['id']}/sessions",
+        json={"input": "List the tables you can query", "stream": True},
+    )
     types = [e["type"] for e in events]
     assert "tool-input-available" in types and "tool-output-available" in types
     out = next(e for e in events if e["type"] == "tool-output-available")
     assert out["output"]["status"] == "success"
     assert events[-1]["finishReason"] == "stop"
-    plain = _stream(http, "POST", f"/agents/{agent['id']}/sessions",
-                    json={"input": "Say hello", "stream": True})
+    plain = _stream(
+        http, "POST", f"/agents/{agent['id']}/sessions", json={"input": "Say hello", "stream": True}
+    )
     assert "tool-input-available" not in [e["type"] for e in plain]

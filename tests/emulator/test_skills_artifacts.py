@@ -21,8 +21,11 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 
 def test_a_single_markdown_file_becomes_skill_md_in_the_downloaded_zip(http):
-    r = http.post("/skills", files=[("files", ("helper.md", SKILL_MD, "text/markdown"))],
-                  data={"team_id": "team_research"})
+    r = http.post(
+        "/skills",
+        files=[("files", ("helper.md", SKILL_MD, "text/markdown"))],
+        data={"team_id": "team_research"},
+    )
     assert r.status_code == 201
     skill = r.json()["skill"]
     assert skill["name"] == "csv-helper" and skill["team_id"] == "team_research"
@@ -38,8 +41,13 @@ def test_a_zip_archive_and_loose_files_are_accepted(http):
     archive = _zip({"SKILL.md": SKILL_MD, "scripts/run.py": b"print(1)\n"})
     r = http.post("/skills", files=[("files", ("pack.skill", archive, "application/zip"))])
     assert r.status_code == 201
-    loose = http.post("/skills", files=[("files", ("SKILL.md", SKILL_MD, "text/markdown")),
-                                        ("files", ("notes.txt", b"hi", "text/plain"))])
+    loose = http.post(
+        "/skills",
+        files=[
+            ("files", ("SKILL.md", SKILL_MD, "text/markdown")),
+            ("files", ("notes.txt", b"hi", "text/plain")),
+        ],
+    )
     assert loose.status_code == 201
     link = http.get(f"/skills/{loose.json()['skill']['id']}/download").json()
     with zipfile.ZipFile(io.BytesIO(httpx.get(link["download_url"]).content)) as z:
@@ -47,8 +55,10 @@ def test_a_zip_archive_and_loose_files_are_accepted(http):
 
 
 def test_uploads_without_skill_md_or_front_matter_get_a_clear_400(http):
-    r = http.post("/skills", files=[("files", ("a.txt", b"x", "text/plain")),
-                                    ("files", ("b.txt", b"y", "text/plain"))])
+    r = http.post(
+        "/skills",
+        files=[("files", ("a.txt", b"x", "text/plain")), ("files", ("b.txt", b"y", "text/plain"))],
+    )
     assert r.status_code == 400 and "SKILL.md" in r.json()["error"]["message"]
     r = http.post("/skills", files=[("files", ("x.md", b"# no front matter", "text/markdown"))])
     assert r.status_code == 400 and "name" in r.json()["error"]["message"]
@@ -78,8 +88,10 @@ def test_updating_a_skill_makes_a_new_version_and_old_versions_stay_downloadable
 
 def test_skills_list_searches_pages_counts_and_delete_removes(http):
     md = b"---\nname: walrus-skill\ndescription: walrus things\n---\n"
-    ids = [http.post("/skills", files=[("files", ("w.md", md, "text/markdown"))])
-           .json()["skill"]["id"] for _ in range(3)]
+    ids = [
+        http.post("/skills", files=[("files", ("w.md", md, "text/markdown"))]).json()["skill"]["id"]
+        for _ in range(3)
+    ]
     page = http.get("/skills", params={"search_query": "walrus", "page_size": 2}).json()
     assert page["total_count"] == 3 and len(page["skills"]) == 2 and page["next_cursor"]
     assert http.delete(f"/skills/{ids[0]}").json() == {"deleted": True}
@@ -89,8 +101,9 @@ def test_skills_list_searches_pages_counts_and_delete_removes(http):
 
 def _artifacts(http):
     agent = make_agent(http)
-    sid = http.post(f"/agents/{agent['id']}/sessions",
-                    json={"input": "Export a JSON report"}).json()["session"]["id"]
+    sid = http.post(
+        f"/agents/{agent['id']}/sessions", json={"input": "Export a JSON report"}
+    ).json()["session"]["id"]
     finished_session(http, sid)
     return agent, http.get(f"/agents/{agent['id']}/artifacts").json()["artifacts"]
 
@@ -99,13 +112,15 @@ def test_artifacts_can_be_renamed_versioned_protected_and_deleted(http):
     agent, arts = _artifacts(http)
     art = arts[0]
     assert http.put(f"/artifacts/{art['id']}/name", json={"name": "nice.csv"}).json() == {
-        "name": "nice.csv"}
+        "name": "nice.csv"
+    }
     found = http.get(f"/agents/{agent['id']}/artifacts", params={"search_query": "nice"}).json()
     assert [a["id"] for a in found["artifacts"]] == [art["id"]]
     versions = http.get(f"/artifacts/{art['id']}/versions").json()["versions"]
     assert len(versions) == 1 and versions[0]["is_current"] is True
     assert http.put(f"/artifacts/{art['id']}/password", json={"password": "pw"}).json() == {
-        "success": True}
+        "success": True
+    }
     assert http.delete(f"/artifacts/{art['id']}").json() == {"deleted": True}
     assert http.get(f"/artifacts/{art['id']}/download").status_code == 404
 
