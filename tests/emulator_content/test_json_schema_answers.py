@@ -182,7 +182,8 @@ def test_json_schema_answers_validate_for_many_seeds(seed):
 def test_values_relate_to_the_prompt():
     value = _structured(PERSON, prompt="Invent a customer who lives in Tokyo")
     assert value["city"] == "Tokyo"
-    assert " " in value["name"]  # a first and a last name
+    first, last = value["name"].split(" ", 1)  # a first and a last name
+    assert value["email"].startswith(f"{first}.{last}".lower())
     numbers = _structured(
         {"type": "object", "properties": {"guests": {"type": "integer"}}, "required": ["guests"]},
         prompt="Plan a dinner for 12 guests",

@@ -200,7 +200,7 @@ def _render_rows(scene: Scene, w: int, h: int) -> list[bytes]:
     aspect = h / w
     cx, cy = scene.sun_center
     r2 = scene.sun_radius**2
-    glow2 = (scene.sun_radius * 1.8) ** 2
+    glow2 = (scene.sun_radius * 2.2) ** 2
     star_px = {(int(su * w), int(sv * h)) for su, sv in scene.stars}
     shapes = [(sx, sy, sr * sr, sc) for sx, sy, sr, sc in scene.shapes]
     rows = []
@@ -208,7 +208,9 @@ def _render_rows(scene: Scene, w: int, h: int) -> list[bytes]:
         v = (y + 0.5) / h
         sky = _mix(scene.sky_top, scene.sky_bottom, v)
         sky_b = bytes(sky)
-        glow_b = bytes(_mix(sky, scene.sun, 0.45))
+        # A soft halo: eight precomputed steps between the sun colour and the sky.
+        glow = [bytes(_mix(sky, scene.sun, 0.55 * (1 - i / 8))) for i in range(9)]
+        glow_span = glow2 - r2
         sun_b = bytes(scene.sun)
         depth = max(0.0, (v - scene.horizon) / (1.0 - scene.horizon + 1e-9))
         ground = _mix(scene.ground_top, scene.ground_bottom, min(1.0, depth))
@@ -232,7 +234,7 @@ def _render_rows(scene: Scene, w: int, h: int) -> list[bytes]:
                 if d2 < r2:
                     append(sun_b)
                 elif d2 < glow2:
-                    append(glow_b)
+                    append(glow[int((d2 - r2) / glow_span * 8)])
                 elif (x, y) in star_px:
                     append(b"\xff\xff\xf0")
                 else:

@@ -42,7 +42,8 @@ class CompletionPlan:
 
     ``text`` is the final assistant text (None for a pure tool-call turn). The id is
     deterministic: ``"gen-"`` + a hash of the request (and ``seed_salt``); only ``created``
-    reflects the clock.
+    reflects the clock. ``seed_salt`` lets a caller vary answers to identical requests (e.g. a
+    session id); the same salt and request always give the same answer.
     """
 
     def __init__(self, request: ChatRequest, *, seed_salt: str = "") -> None:
@@ -71,6 +72,10 @@ class CompletionPlan:
         self.text: str | None = self._decide()
         self.prompt_tokens = self._prompt_tokens()
         self.completion_tokens = self._completion_tokens()
+
+    def __repr__(self) -> str:
+        kind = "tool_calls" if self.tool_calls else "image" if self.images else "text"
+        return f"<CompletionPlan {self.id} model={self.model.name} kind={kind}>"
 
     # -- deciding --------------------------------------------------------------------------
     def _decide(self) -> str | None:

@@ -51,6 +51,8 @@ class SchemaFaker:
         self.numbers = numbers_in(prompt)
         self.cities = cities_in(prompt)
         self.root: Any = {}
+        # The person named most recently in the current object, so its email matches.
+        self._person: tuple[str, str] | None = None
 
     # -- entry -----------------------------------------------------------------------------
     def generate(self, schema: Any, name: str = "value") -> Any:
@@ -174,6 +176,7 @@ class SchemaFaker:
         props: dict[str, Any] = schema.get("properties") or {}
         required = [r for r in schema.get("required") or [] if isinstance(r, str)]
         out: dict[str, Any] = {}
+        self._person = None
         deep = depth >= _MAX_DEPTH // 2
         for key, sub in props.items():
             if deep and key not in required:
@@ -350,8 +353,12 @@ class SchemaFaker:
         if fmt == "time":
             return f"{self.rng.randint(7, 19):02d}:{self.rng.choice([0, 15, 30, 45]):02d}:00Z"
         if fmt in ("email", "idn-email"):
-            first = self.rng.choice(FIRST_NAMES).lower()
-            return f"{first}.{self.rng.choice(LAST_NAMES).lower()}@example.com"
+            first, last = self._person or (
+                self.rng.choice(FIRST_NAMES),
+                self.rng.choice(LAST_NAMES),
+            )
+            local = re.sub(r"[^a-z0-9.]", "", f"{first}.{last}".lower())
+            return f"{local}@example.com"
         if fmt in ("uri", "url", "iri", "uri-reference"):
             slug = "-".join(self.phrases[0].split())[:40] or "page"
             return f"https://example.com/{re.sub(r'[^a-z0-9-]', '', slug.lower()) or 'page'}"
@@ -384,7 +391,8 @@ class SchemaFaker:
                 return rng.choice(COMPANIES)
             if any(w in words for w in ("product", "project", "file", "item", "tool")):
                 return self.phrases[0].title()
-            return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            self._person = (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
+            return f"{self._person[0]} {self._person[1]}"
         if last in ("company", "organization", "employer", "brand"):
             return rng.choice(COMPANIES)
         if last in ("email", "mail"):
