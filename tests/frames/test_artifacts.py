@@ -52,13 +52,13 @@ def excel_bytes() -> bytes:
         (CSV.replace(b",", b";"), None, None),
         (json.dumps(EXPECTED.to_dict("records")).encode(), "t.json", "application/json"),
         (json.dumps({"rows": EXPECTED.to_dict("records")}).encode(), "t.json", None),
-        (b"\n".join(json.dumps(r).encode() for r in EXPECTED.to_dict("records")), "t.jsonl",
-         None),
+        (b"\n".join(json.dumps(r).encode() for r in EXPECTED.to_dict("records")), "t.jsonl", None),
         (b"\xef\xbb\xbf" + CSV, "bom.csv", "text/csv"),
     ],
 )
-def test_tables_are_read_into_the_same_frame(data: bytes, filename: str | None,
-                                             media_type: str | None) -> None:
+def test_tables_are_read_into_the_same_frame(
+    data: bytes, filename: str | None, media_type: str | None
+) -> None:
     df = parse_artifact(data, filename=filename, media_type=media_type)
     assert isinstance(df, pd.DataFrame)
     pd.testing.assert_frame_equal(df.reset_index(drop=True), EXPECTED, check_dtype=False)
@@ -199,8 +199,13 @@ class AsyncFakeArtifacts(FakeArtifacts):
         return super().download(artifact_id, **kwargs)
 
 
-def serving(body: bytes, *, status: int = 200, headers: dict[str, str] | None = None,
-            seen: list[httpx.Request] | None = None) -> httpx.MockTransport:
+def serving(
+    body: bytes,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    seen: list[httpx.Request] | None = None,
+) -> httpx.MockTransport:
     def handler(request: httpx.Request) -> httpx.Response:
         if seen is not None:
             seen.append(request)
@@ -217,8 +222,9 @@ def test_read_artifact_downloads_without_credentials_and_reads_the_table() -> No
     seen: list[httpx.Request] = []
     client = FakeClient(info(size=len(CSV)))
     with httpx.Client(transport=serving(CSV, seen=seen)) as http:
-        df = read_artifact(client, {"id": "art_1", "filename": "t.csv"}, version_id="v2",
-                           http_client=http)
+        df = read_artifact(
+            client, {"id": "art_1", "filename": "t.csv"}, version_id="v2", http_client=http
+        )
     pd.testing.assert_frame_equal(df, EXPECTED, check_dtype=False)
     assert client.artifacts.calls == [("art_1", {"version_id": "v2"})]
     assert "authorization" not in seen[0].headers
@@ -229,23 +235,29 @@ def test_read_artifact_downloads_without_credentials_and_reads_the_table() -> No
 def test_the_declared_size_stops_a_download_before_it_starts() -> None:
     seen: list[httpx.Request] = []
     client = FakeClient(info(size=5_000))
-    with httpx.Client(transport=serving(CSV, seen=seen)) as http, \
-            pytest.raises(ArtifactTooLargeError, match="max_bytes=1,000"):
+    with (
+        httpx.Client(transport=serving(CSV, seen=seen)) as http,
+        pytest.raises(ArtifactTooLargeError, match="max_bytes=1,000"),
+    ):
         read_artifact(client, "art_1", max_bytes=1_000, http_client=http)
     assert seen == []
 
 
 def test_a_stream_longer_than_max_bytes_is_cut_off() -> None:
     client = FakeClient(info())
-    with httpx.Client(transport=serving(CSV * 100)) as http, \
-            pytest.raises(ArtifactTooLargeError, match="larger than max_bytes=50"):
+    with (
+        httpx.Client(transport=serving(CSV * 100)) as http,
+        pytest.raises(ArtifactTooLargeError, match="larger than max_bytes=50"),
+    ):
         read_artifact(client, "art_1", max_bytes=50, http_client=http)
 
 
 def test_a_failed_download_names_the_status_but_never_the_signed_url() -> None:
     client = FakeClient(info())
-    with httpx.Client(transport=serving(b"denied", status=403)) as http, \
-            pytest.raises(FrameError, match="HTTP 403") as caught:
+    with (
+        httpx.Client(transport=serving(b"denied", status=403)) as http,
+        pytest.raises(FrameError, match="HTTP 403") as caught,
+    ):
         read_artifact(client, "art_1", http_client=http)
     assert "SECRET-SIG" not in str(caught.value)
     assert "files.example.test" in str(caught.value)
@@ -256,8 +268,10 @@ def test_a_connection_failure_is_a_frame_error() -> None:
         raise httpx.ConnectError("refused", request=request)
 
     client = FakeClient(info())
-    with httpx.Client(transport=httpx.MockTransport(refuse)) as http, \
-            pytest.raises(FrameError, match="Could not download artifact 't.csv'"):
+    with (
+        httpx.Client(transport=httpx.MockTransport(refuse)) as http,
+        pytest.raises(FrameError, match=r"Could not download artifact 't\.csv'"),
+    ):
         read_artifact(client, "art_1", http_client=http)
 
 
