@@ -358,7 +358,7 @@ async def test_backoff_starts_at_half_a_second_and_doubles_to_eight_with_jitter(
         await run(make_client(max_retries=7).teams.list())
     bases = [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
     assert len(clock.sleeps) == len(bases)
-    for slept, base in zip(clock.sleeps, bases):
+    for slept, base in zip(clock.sleeps, bases, strict=True):
         assert 0.5 * base <= slept <= base  # jitter below the nominal delay, never above
 
 
