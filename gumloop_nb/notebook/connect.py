@@ -135,7 +135,7 @@ class Connection:
 
     def status_lines(self) -> list[str]:
         """Human-readable status: where, who, which team, where the key came from (never the key)."""
-        where = self._base_url or ("starting…" if self.mode == "emulator" else DEFAULT_API_BASE)
+        where = self.base_url  # first use: waits for the emulator to accept connections
         lines = [
             f"connected to: {'local emulator' if self.mode == 'emulator' else 'Gumloop API'} at {where}",
             f"user: {self.user_id or ('usr_demo (emulator)' if self.mode == 'emulator' else 'not set')}",

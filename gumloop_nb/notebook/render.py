@@ -68,8 +68,9 @@ def _markdown() -> MarkdownIt:
 
     md.validateLink = validate_link  # type: ignore[method-assign]
 
-    default_image = md.renderer.rules.get("image")
-    default_link_open = md.renderer.rules.get("link_open")
+    renderer: Any = md.renderer
+    default_image = renderer.rules.get("image")
+    default_link_open = renderer.rules.get("link_open")
 
     def render_image(_renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
@@ -87,7 +88,7 @@ def _markdown() -> MarkdownIt:
         token.attrSet("target", "_blank")
         if default_link_open is not None:
             return str(default_link_open(tokens, idx, options, env))
-        return md.renderer.renderToken(tokens, idx, options, env)  # type: ignore[no-any-return]
+        return str(renderer.renderToken(tokens, idx, options, env))
 
     md.add_render_rule("image", render_image)
     md.add_render_rule("link_open", render_link_open)

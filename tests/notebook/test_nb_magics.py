@@ -33,9 +33,7 @@ def test_chat_cell_streams_and_keeps_the_answer_in_a_variable(shell: Shell) -> N
     assert "<em>there</em>" in cell.outputs[-1].data["text/html"]
 
 
-@pytest.mark.parametrize(
-    "payload", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
-)
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"])
 def test_model_html_from_the_emulator_is_escaped_in_the_output(shell: Shell, payload: str) -> None:
     cell = shell.run(f"%%gumloop chat -o a\nRepeat exactly: {payload}")
     assert cell.error is None
@@ -98,8 +96,8 @@ def test_schema_answers_are_parsed_into_the_result(shell: Shell) -> None:
 
 def test_inline_json_schema_with_quotes_is_accepted(shell: Shell) -> None:
     cell = shell.run(
-        "%%gumloop chat --schema '{\"type\": \"object\", \"properties\": {\"ok\": {\"type\": "
-        "\"boolean\"}}, \"required\": [\"ok\"]}' -o out\nIs the sky blue?"
+        '%%gumloop chat --schema \'{"type": "object", "properties": {"ok": {"type": '
+        '"boolean"}}, "required": ["ok"]}\' -o out\nIs the sky blue?'
     )
     assert cell.error is None
     assert isinstance(shell.ns["out"]["ok"], bool)
@@ -170,7 +168,9 @@ def test_invalid_format_and_empty_prompt_are_usage_errors(shell: Shell) -> None:
 
 
 def test_invalid_json_in_an_mcp_cell_points_at_the_mistake(shell: Shell) -> None:
-    assert_usage_error(shell.run('%%gumloop mcp datasets query\n{"sql": '), "not valid JSON", "line 2")
+    assert_usage_error(
+        shell.run('%%gumloop mcp datasets query\n{"sql": '), "not valid JSON", "line 2"
+    )
 
 
 def test_debug_shows_the_last_full_traceback(shell: Shell) -> None:
@@ -182,7 +182,18 @@ def test_debug_shows_the_last_full_traceback(shell: Shell) -> None:
 
 def test_help_documents_every_subcommand_and_option(shell: Shell) -> None:
     doc = shell.ip.find_magic("gumloop").__doc__
-    for name in ("chat", "image", "compare", "agent", "mcp", "flow", "fix", "thread", "alias", "login"):
+    for name in (
+        "chat",
+        "image",
+        "compare",
+        "agent",
+        "mcp",
+        "flow",
+        "fix",
+        "thread",
+        "alias",
+        "login",
+    ):
         assert f"gumloop {name}" in doc
     assert "--max-tokens" in doc and "--no-interpolate" in doc
 
@@ -210,12 +221,24 @@ def test_image_renders_inline_and_keeps_png_bytes_and_data_url(shell: Shell) -> 
     assert any("image/png" in o.data for o in cell.outputs)
 
 
-def test_compare_runs_models_side_by_side_and_one_failure_does_not_hide_others(shell: Shell) -> None:
-    cell = shell.run("%%gumloop compare -m gpt-4.1,claude-sonnet-4-5,no-such-model -o table\nWhat is Gumloop?")
+def test_compare_runs_models_side_by_side_and_one_failure_does_not_hide_others(
+    shell: Shell,
+) -> None:
+    cell = shell.run(
+        "%%gumloop compare -m gpt-4.1,claude-sonnet-4-5,no-such-model -o table\nWhat is Gumloop?"
+    )
     assert cell.error is None
     table = shell.ns["table"]
     assert list(table["model"]) == ["gpt-4.1", "claude-sonnet-4-5", "no-such-model"]
-    assert {"answer", "ttft_s", "total_s", "prompt_tokens", "completion_tokens", "cost", "error"} <= set(table.columns)
+    assert {
+        "answer",
+        "ttft_s",
+        "total_s",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost",
+        "error",
+    } <= set(table.columns)
     ok = table[table["model"] != "no-such-model"]
     assert ok["answer"].str.len().min() > 0 and ok["error"].isna().all()
     assert "no-such-model" in table.iloc[2]["error"]
@@ -237,10 +260,16 @@ def test_agent_streams_a_session_and_can_continue_it(shell: Shell) -> None:
 
 def test_mcp_listing_and_call_show_status_and_a_dataframe(shell: Shell) -> None:
     servers = shell.run("%gumloop mcp servers -o servers")
-    assert "datasets" in set(shell.ns["servers"]["server_id"]) if "server_id" in shell.ns["servers"] else servers.error is None
+    assert (
+        "datasets" in set(shell.ns["servers"]["server_id"])
+        if "server_id" in shell.ns["servers"]
+        else servers.error is None
+    )
     shell.run("%gumloop mcp tools datasets -o tools")
     assert len(shell.ns["tools"]) > 0
-    cell = shell.run('%%gumloop mcp datasets query -o rows\n{"sql": "select symbol from elements order by atomic_number limit 3"}')
+    cell = shell.run(
+        '%%gumloop mcp datasets query -o rows\n{"sql": "select symbol from elements order by atomic_number limit 3"}'
+    )
     assert cell.error is None, cell.error
     assert "success" in cell.outputs[0].data["text/plain"]
     assert list(shell.ns["rows"]["symbol"]) == ["H", "He", "Li"]
@@ -253,7 +282,9 @@ def test_mcp_failure_is_reported_per_call(shell: Shell) -> None:
 
 
 def test_flow_accepts_name_value_lines_and_returns_outputs(shell: Shell) -> None:
-    cell = shell.run("%%gumloop flow summarize -o out\ntext: Gumloop flows turn inputs into outputs.")
+    cell = shell.run(
+        "%%gumloop flow summarize -o out\ntext: Gumloop flows turn inputs into outputs."
+    )
     assert cell.error is None, cell.error
     assert "summary" in shell.ns["out"].columns
 

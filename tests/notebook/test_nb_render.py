@@ -63,7 +63,9 @@ def test_script_urls_never_become_links_or_images(source: str) -> None:
 
 
 def test_safe_links_and_inline_png_images_survive() -> None:
-    html = render_markdown("[docs](https://example.org/a?b=1) ![img](data:image/png;base64,iVBORw0KGgo=)")
+    html = render_markdown(
+        "[docs](https://example.org/a?b=1) ![img](data:image/png;base64,iVBORw0KGgo=)"
+    )
     assert 'href="https://example.org/a?b=1"' in html
     assert 'rel="noopener noreferrer"' in html
     assert '<img src="data:image/png;base64,iVBORw0KGgo="' in html

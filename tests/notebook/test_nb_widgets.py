@@ -134,7 +134,10 @@ def test_keyboard_interrupt_keeps_the_partial_answer() -> None:
 
 def test_footer_shows_model_tokens_time_and_cost_from_chunks() -> None:
     chunks: list[dict[str, Any]] = [
-        {"model": "demo", "choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": None}]},
+        {
+            "model": "demo",
+            "choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": None}],
+        },
         {
             "model": "demo",
             "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],

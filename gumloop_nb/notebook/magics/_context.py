@@ -71,7 +71,7 @@ class MagicContext:
 
     @property
     def user_ns(self) -> dict[str, Any]:
-        return self.shell.user_ns  # type: ignore[no-any-return]
+        return self.shell.user_ns
 
     @property
     def connection(self) -> Connection:

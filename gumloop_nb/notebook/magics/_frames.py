@@ -34,9 +34,9 @@ def to_frame(obj: Any) -> Any:
     """A DataFrame for ``obj`` (listing response, records, MCP result, flow outputs)."""
     try:
         from gumloop_nb.frames import to_dataframe
-    except ImportError:
-        to_dataframe = None
-    if to_dataframe is not None:
+    except ImportError:  # the frames package is optional for this layer
+        pass
+    else:
         return to_dataframe(obj)
     import pandas as pd
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from IPython.core import magic_arguments
-from IPython.core.error import UsageError
 
 if TYPE_CHECKING:
     from ._context import MagicContext
@@ -33,10 +32,11 @@ class Subcommand:
 
     @property
     def parser(self) -> magic_arguments.MagicArgumentParser:
-        return self.handler.parser  # type: ignore[attr-defined, no-any-return]
+        return self.handler.parser  # type: ignore[attr-defined]
 
     def usage(self) -> str:
-        return self.parser.format_help().strip()
+        # construct_parser already formatted the help into the docstring; reuse it (cheap load).
+        return (self.handler.__doc__ or self.parser.format_help()).strip()
 
     def parse(self, line: str) -> argparse.Namespace:
         """Parse shell-style (quotes group words); an unbalanced quote such as "what's" in a
@@ -56,11 +56,8 @@ def subcommand(name: str, *, help: str, cell: str = "no") -> Callable[[Handler],
 
     def register(func: Handler) -> Handler:
         func.__doc__ = help
-        decorated = magic_arguments.magic_arguments()(func)
-        parser = decorated.parser  # type: ignore[attr-defined]
-        prefix = {"no": "%gumloop", "yes": "%%gumloop", "optional": "%[%]gumloop"}[cell]
-        parser.prog = f"{prefix} {name}"
-        parser.description = help
+        # The name makes usage lines read "%gumloop chat ..." (the formatter adds the "%").
+        decorated = magic_arguments.magic_arguments(name=f"gumloop {name}")(func)
         SUBCOMMANDS[name] = Subcommand(name, decorated, help, cell)
         return decorated
 

@@ -91,7 +91,7 @@ def mcp(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
             "with the JSON arguments in the cell."
         )
     server, tool = target
-    arguments = ctx.parse_json(cell, "cell (MCP tool arguments)") if has_cell else {}
+    arguments = ctx.parse_json(cell or "", "cell (MCP tool arguments)") if has_cell else {}
     if not isinstance(arguments, dict):
         raise UsageError('The MCP tool arguments must be a JSON object, e.g. {"sql": "select 1"}.')
     with ctx.api(f"Calling {server}/{tool}"):
