@@ -7,8 +7,10 @@ import math
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from ._errors import EmulatorError
 from ._image import image_size, render_png, scene_for, to_data_url
 from ._models import ModelSpec
 from ._request import ChatRequest, content_text, parse_request
@@ -94,15 +96,19 @@ class CompletionPlan:
             return self._limit(text)
         wants_tool = req.tools and req.tool_choice != "none" and req.last_role == "user"
         if wants_tool:
-            self.tool_calls = plan_tool_calls(
-                prompt, req.tools, req.tool_choice, req.parallel_tool_calls, rng, self._salt
-            )
+            with _schema_errors("tools"):
+                self.tool_calls = plan_tool_calls(
+                    prompt, req.tools, req.tool_choice, req.parallel_tool_calls, rng, self._salt
+                )
             self.finish_reason = "tool_calls"
             return None
         fmt = req.response_format or {}
         if fmt.get("type") == "json_schema":
             schema = fmt["json_schema"]["schema"]
-            value = SchemaFaker(prompt, rng).generate(schema, fmt["json_schema"].get("name", "v"))
+            with _schema_errors("response_format"):
+                value = SchemaFaker(prompt, rng).generate(
+                    schema, str(fmt["json_schema"].get("name"))
+                )
             return self._limit(json.dumps(value, ensure_ascii=False))
         if fmt.get("type") == "json_object":
             return self._limit(json_object_answer(prompt, rng))
@@ -234,6 +240,29 @@ class CompletionPlan:
             png = render_png(self._scene, *self._size, detail=detail)
             yield step, self._chunk({"images": [_image_item(to_data_url(png))]})
         yield step, self._chunk({"images": [_image_item(self.images[0])]})
+
+
+@contextmanager
+def _schema_errors(param: str) -> Iterator[None]:
+    """Turn a schema the generator cannot walk into a clear 400 instead of a server error."""
+    try:
+        yield
+    except (
+        RecursionError,
+        OverflowError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        KeyError,
+        IndexError,
+    ) as exc:
+        raise EmulatorError(
+            400,
+            "invalid_request",
+            f"The JSON Schema in '{param}' could not be used ({type(exc).__name__}); check that "
+            "it is a valid JSON Schema object.",
+            param=param,
+        ) from None
 
 
 def _image_item(url: str) -> dict[str, Any]:

@@ -72,6 +72,7 @@ def _emit(tree: Any, rng: random.Random, out: list[str]) -> None:
             out.append(rng.choice(_class_chars(av)))
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             lo, hi, sub = av
+            lo = min(lo, 64)
             hi = lo + 3 if hi == _consts.MAXREPEAT or hi > lo + 3 else hi
             for _ in range(rng.randint(lo, max(lo, hi)) if lo < hi else lo):
                 _emit(sub, rng, out)

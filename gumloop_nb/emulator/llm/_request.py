@@ -188,7 +188,8 @@ def _tool_results(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
         if msg["role"] == "user":
             results = []
         elif msg["role"] == "assistant":
-            for call in msg.get("tool_calls") or []:
+            calls = msg.get("tool_calls")
+            for call in calls if isinstance(calls, list) else []:
                 if isinstance(call, dict) and isinstance(call.get("function"), dict):
                     names[str(call.get("id"))] = str(call["function"].get("name", "tool"))
         elif msg["role"] == "tool":
@@ -229,6 +230,8 @@ def parse_request(body: Any) -> ChatRequest:
         if not math.isfinite(temperature) or not 0 <= temperature <= 2:
             raise _bad("'temperature' must be a number between 0 and 2.", "temperature")
     stop = body.get("stop")
+    if stop is not None and not isinstance(stop, (str, list)):
+        raise _bad("'stop' must be a string or a list of strings.", "stop")
     stops = [stop] if isinstance(stop, str) else [s for s in (stop or []) if isinstance(s, str)]
     tools, choice = _tools(body)
     image_config = body.get("image_config") or {}

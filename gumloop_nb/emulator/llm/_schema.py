@@ -32,7 +32,15 @@ from ._words import (
 __all__ = ["SchemaFaker"]
 
 _MAX_DEPTH = 8
+_HARD_DEPTH = 40
+# Caps on sizes a schema may demand, so a hostile schema cannot exhaust memory.
+_MAX_ITEMS = 200
+_MAX_LENGTH = 5000
 _BASE_DATE = date(2025, 3, 14)
+
+
+def _as_int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def _words(name: str) -> list[str]:
@@ -100,6 +108,8 @@ class SchemaFaker:
         return merged
 
     def _gen(self, schema: Any, name: str, depth: int) -> Any:
+        if depth > _HARD_DEPTH:
+            return None  # a schema that requires infinite nesting: give up gracefully
         if schema is True or schema is None:
             schema = {}
         if schema is False:
@@ -189,6 +199,7 @@ class SchemaFaker:
                 out[key] = self._gen(sub, key, depth + 1)
         min_props = schema.get("minProperties")
         if isinstance(min_props, int) and additional is not False:
+            min_props = min(min_props, _MAX_ITEMS)
             sub = additional if isinstance(additional, dict) else {"type": "string"}
             i = 0
             while len(out) < min_props:
@@ -202,7 +213,7 @@ class SchemaFaker:
         return out
 
     def _array(self, schema: dict[str, Any], name: str, depth: int) -> list[Any]:
-        lo = int(schema.get("minItems", 0))
+        lo = min(_as_int(schema.get("minItems"), 0), _MAX_ITEMS)
         hi_raw = schema.get("maxItems")
         hi = int(hi_raw) if isinstance(hi_raw, int) else max(lo, 4)
         prefix = schema.get("prefixItems")
@@ -317,7 +328,7 @@ class SchemaFaker:
             value = sample_pattern(pattern, self.rng) or self._named(name)
         else:
             value = self._named(name)
-        lo = int(schema.get("minLength", 0))
+        lo = min(_as_int(schema.get("minLength"), 0), _MAX_LENGTH)
         hi_raw = schema.get("maxLength")
         if len(value) < lo:
             filler = " " + " ".join(self.phrases) + " " + sentence_about(self.phrases, self.rng)
