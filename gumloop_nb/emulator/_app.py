@@ -140,12 +140,6 @@ def build_app(config: EmulatorConfig) -> Starlette:
         HTTPException: _http_error,
         Exception: _any_error,
     }
-    try:
-        from .llm import EmulatorError
-
-        handlers[EmulatorError] = _any_error
-    except ImportError:  # the demo models are optional at import time
-        pass
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -21,11 +21,17 @@ def sse_headers() -> dict[str, str]:
 
 
 async def chat_completions(request: Request) -> Response:
-    from .llm import plan_completion
+    # The demo models load on first use, which keeps the server's startup fast.
+    from .llm import EmulatorError, plan_completion
 
     body = await json_body(request)
     config = request.app.state.ctx.config
-    plan = plan_completion(body)  # EmulatorError -> envelope via the app's handler
+    try:
+        plan = plan_completion(body)
+    except EmulatorError as exc:
+        raise ApiError(
+            exc.status, exc.code, exc.message, type=exc.type, param=exc.param, details=exc.details
+        ) from None
     if not body.get("stream"):
         first = plan.model.first_token_latency
         await asyncio.sleep(config.delay(first))
