@@ -177,10 +177,6 @@ async def test_a_per_call_trace_header_wins_over_the_environment(
     assert route.calls.last.request.headers["traceparent"] == "00-call-01"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _transport.build_request applies TRACEPARENT after the client's own headers",
-)
 async def test_a_trace_header_configured_on_the_client_wins_over_the_environment(
     client: Any, router: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
