@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..types import ChatResult, ChatStreamChunk
+from .. import types as _types
+
+if TYPE_CHECKING:
+    from ..types import ChatResult, ChatStreamChunk
 
 
 class _Choice:
@@ -135,7 +138,7 @@ class ChatAccumulator:
                 {"index": index, "finish_reason": choice.finish_reason, "message": message}
             )
         usage = self.usage.model_dump(exclude_none=True) if self.usage is not None else None
-        return ChatResult.model_validate(
+        return _types.ChatResult.model_validate(
             {
                 "id": self.id or "",
                 "object": "chat.completion",

@@ -18,21 +18,21 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from pydantic import ValidationError
 
+from .. import types as _types
 from ..errors import APIConnectionError, StreamError
-from ..types import ChatResult, ChatStreamChunk, StreamEvent
 from ._accumulate import ChatAccumulator
 from ._op import Op
 from ._sse import SSEDecoder, SSEEvent
 from ._transport import backoff_seconds, wrap_transport_error
 
-log = logging.getLogger("gumloop_nb")
+if TYPE_CHECKING:
+    from ..types import ChatResult, ChatStreamChunk, StreamEvent
 
-_validate_chunk_json = ChatStreamChunk.model_validate_json
+log = logging.getLogger("gumloop_nb")
 
 
 def decode_chat_event(event: SSEEvent) -> ChatStreamChunk | None:
@@ -47,8 +47,8 @@ def decode_chat_event(event: SSEEvent) -> ChatStreamChunk | None:
     if not data:
         return None
     try:
-        chunk = _validate_chunk_json(data)
-    except ValidationError:
+        chunk: ChatStreamChunk = _types.ChatStreamChunk.model_validate_json(data)
+    except ValueError:  # pydantic's ValidationError is a ValueError
         try:
             payload = json.loads(data)
         except ValueError:
@@ -274,7 +274,7 @@ class _SessionStreamBase:
         self.events: list[StreamEvent] = []
 
     def _accept(self, sse: SSEEvent) -> StreamEvent | None:
-        event = StreamEvent.from_sse(sse.event, sse.data)
+        event = _types.StreamEvent.from_sse(sse.event, sse.data)
         cursor = event.stream_cursor
         if cursor is not None:
             if cursor in self._seen:

@@ -200,12 +200,13 @@ def test_contract_spec_name_is_exported(name):
 def test_all_lists_exactly_the_public_names_that_exist():
     for module in (types, spec):
         assert len(set(module.__all__)) == len(module.__all__), "duplicates in __all__"
+        # dir(), not vars(): gumloop_nb.types loads its submodules on first use of a name.
         exported = {
             n
-            for n in vars(module)
+            for n in dir(module)
             if not n.startswith("_")
             and n != "annotations"
-            and not inspect.ismodule(vars(module)[n])
+            and not inspect.ismodule(getattr(module, n))
         }
         assert exported == set(module.__all__)
 

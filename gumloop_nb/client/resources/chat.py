@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
+from ... import types as t
 from ...errors import GumloopError
-from ...types import ChatRequest, ChatResult
 from .._endpoint import M, Resource, endpoint
 from .._op import Op, model_parser
 
@@ -16,8 +14,10 @@ def _chat_op(request: Any, kwargs: dict[str, Any], *, force_stream: bool | None 
     if force_stream is not None:
         kwargs = {**kwargs, "stream": force_stream}
     try:
-        body = ChatRequest.build(request, **kwargs)
-    except ValidationError as exc:
+        body = t.ChatRequest.build(request, **kwargs)
+    except ValueError as exc:  # pydantic's ValidationError
+        if not hasattr(exc, "errors"):
+            raise
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'request'}: {err['msg']}"
             for err in exc.errors()[:5]
@@ -41,7 +41,7 @@ def _chat_op(request: Any, kwargs: dict[str, Any], *, force_stream: bool | None 
         "/chat/completions",
         host="stream",
         json=body,
-        parse=model_parser(ChatResult),
+        parse=model_parser(t.ChatResult),
         scoped=False,
         idempotent=True,
     )

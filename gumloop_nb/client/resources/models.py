@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...types import ModelListResponse, ModelRouteRequest, ModelRouteResponse
+from ... import types as t
 from .._endpoint import M, Resource, endpoint
 from .._op import Op
 from ._util import get, merged, send
@@ -12,14 +12,14 @@ from ._util import get, merged, send
 
 class Models(Resource[M]):
     @endpoint
-    def list(self, **kwargs: Any) -> Op[ModelListResponse]:
+    def list(self, **kwargs: Any) -> Op[t.ModelListResponse]:
         """Model groups (``{"groupLabel", "options": [{"value", "label", "status"}]}``)."""
-        return get("/models", ModelListResponse, kwargs)
+        return get("/models", t.ModelListResponse, kwargs)
 
     @endpoint
-    def route(self, request: Any = None, **kwargs: Any) -> Op[ModelRouteResponse]:
+    def route(self, request: Any = None, **kwargs: Any) -> Op[t.ModelRouteResponse]:
         """Ask the router which model should run a task (a decision only: nothing runs)."""
-        body = merged(ModelRouteRequest, request, kwargs)
+        body = merged(t.ModelRouteRequest, request, kwargs)
         if not body.get("input") and not body.get("message"):
             raise ValueError("models.route() requires input=... (or message=...)")
-        return send("POST", "/models/route", ModelRouteResponse, body, idempotent=True)
+        return send("POST", "/models/route", t.ModelRouteResponse, body, idempotent=True)
