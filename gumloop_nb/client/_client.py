@@ -101,6 +101,18 @@ class _BaseGumloop(Generic[M]):
         """The last HTTP response this client received (status, headers) — for debugging."""
         return getattr(self._transport, "last_response", None)
 
+    def paginate(
+        self, method: Any, /, *args: Any, max_items: int | None = None, **kwargs: Any
+    ) -> Any:
+        """Every item of any listing that pages with ``cursor``/``next_cursor``, lazily.
+
+        Example: ``for v in client.paginate(client.agents.list_versions, agent_id): ...``
+        (an ``async for`` on ``AsyncGumloop``). ``max_items`` stops early.
+        """
+        from ._endpoint import paginate
+
+        return paginate(method, args, kwargs, max_items)
+
     def _has_credential(self) -> bool:
         try:
             self._cfg.bearer()

@@ -136,12 +136,14 @@ class endpoint(Generic[P, T]):
                 plan = fn(obj, *args, **kwargs)  # argument errors raise here, before any await
                 return run_async(client._transport, plan)
 
+            call_async.__gumloop_endpoint__ = (fn, obj)  # type: ignore[attr-defined]
             return call_async
 
         @functools.wraps(fn)
         def call_sync(*args: Any, **kwargs: Any) -> Any:
             return run_sync(client._transport, fn(obj, *args, **kwargs))
 
+        call_sync.__gumloop_endpoint__ = (fn, obj)  # type: ignore[attr-defined]
         return call_sync
 
 
@@ -180,7 +182,42 @@ class pager(Generic[P, R]):
         return call
 
 
-def _page_items(page: Any, key: str) -> tuple[list[Any], str | None]:
+def paginate(
+    method: Any, args: tuple[Any, ...], kwargs: dict[str, Any], max_items: int | None
+) -> Any:
+    """Every item of any listing method that takes ``cursor`` and answers ``next_cursor``."""
+    bound = getattr(method, "__gumloop_endpoint__", None)
+    if bound is None:
+        raise TypeError(
+            "paginate() takes a listing method of this client, e.g. "
+            "client.paginate(client.agents.list_versions, agent_id)"
+        )
+    fn, obj = bound
+
+    def make_op(cursor: str | None) -> Op[Any]:
+        op = fn(obj, *args, **{**kwargs, "cursor": cursor})
+        if not isinstance(op, Op):
+            raise TypeError(f"{fn.__name__} is not a single-request listing")
+        return op
+
+    transport = obj._client._transport
+    if obj._client._is_async:
+        return _apages(transport, make_op, None, max_items)
+    return _pages(transport, make_op, None, max_items)
+
+
+def _items_key(page: Any) -> str:
+    """The field of a page that holds its items: the one list besides ``next_cursor``."""
+    fields = page.model_dump(exclude_none=True) if hasattr(page, "model_dump") else dict(page)
+    lists = [k for k, v in fields.items() if isinstance(v, list)]
+    if len(lists) != 1:
+        raise TypeError(f"cannot tell which field holds the items of this page: {sorted(fields)}")
+    return lists[0]
+
+
+def _page_items(page: Any, key: str | None) -> tuple[list[Any], str | None]:
+    if key is None:
+        key = _items_key(page)
     items = getattr(page, key, None)
     if items is None and isinstance(page, dict):
         items = page.get(key)
@@ -191,7 +228,10 @@ def _page_items(page: Any, key: str) -> tuple[list[Any], str | None]:
 
 
 def _pages(
-    transport: Any, make_op: Callable[[str | None], Op[Any]], key: str, max_items: int | None
+    transport: Any,
+    make_op: Callable[[str | None], Op[Any]],
+    key: str | None,
+    max_items: int | None,
 ) -> Iterator[Any]:
     cursor: str | None = None
     seen_cursors: set[str] = set()
@@ -209,7 +249,10 @@ def _pages(
 
 
 async def _apages(
-    transport: Any, make_op: Callable[[str | None], Op[Any]], key: str, max_items: int | None
+    transport: Any,
+    make_op: Callable[[str | None], Op[Any]],
+    key: str | None,
+    max_items: int | None,
 ) -> AsyncIterator[Any]:
     cursor: str | None = None
     seen_cursors: set[str] = set()
