@@ -105,7 +105,10 @@ class SessionHub:
         events = self.events(sid)
         event = {**payload, "interaction_id": sid, "stream_cursor": f"{sid}:{len(events) + 1}"}
         events.append(event)
-        self.ctx.store.put("session_events", sid, {"events": events})
+        # Writing the whole log on every delta would be quadratic: save at the end of a run
+        # and every 50 events (a crash loses at most the unsaved tail; restart fails the run).
+        if event.get("final") or len(events) % 50 == 0:
+            self.ctx.store.put("session_events", sid, {"events": events})
         self._wake(sid)
         return event
 

@@ -128,3 +128,18 @@ def test_garbage_inputs_never_produce_a_500(http):
 def test_a_bad_cursor_is_a_400_not_a_crash(http):
     r = http.get("/agents", params={"cursor": "%%%garbage"})
     assert r.status_code == 400 and _error(r)["code"] == "invalid_cursor"
+
+
+def test_an_internal_bug_becomes_a_500_envelope_and_the_server_keeps_serving(http, monkeypatch):
+    from gumloop_nb.emulator import mcp_demo
+
+    def broken() -> list:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(mcp_demo, "list_servers", broken)
+    r = http.get("/mcp/servers")
+    assert r.status_code == 500
+    err = _error(r)
+    assert err["code"] == "internal_error" and "KeyError" in err["message"]
+    monkeypatch.undo()
+    assert http.get("/mcp/servers").status_code == 200
