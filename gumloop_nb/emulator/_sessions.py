@@ -363,9 +363,11 @@ class SessionHub:
     def _write_artifacts(
         self, sid: str, agent: dict[str, Any], text: str, rows: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
+        stem = "results"
         if not rows:
-            rows = _word_table(text)
-        stem = "results" if rows and "word" not in rows[0] else "prompt_words"
+            rows, stem = _dataset_rows(text)
+        if not rows:
+            rows, stem = _word_table(text), "prompt_words"
         team = agent.get("team_id")
         common = {"agent_id": agent["id"], "session_id": sid, "team_id": team}
         csv_doc = create_artifact(
@@ -395,6 +397,23 @@ def _rows_from(text: str) -> list[dict[str, Any]]:
     if isinstance(data, list) and all(isinstance(r, dict) for r in data):
         return data
     return []
+
+
+def _dataset_rows(text: str) -> tuple[list[dict[str, Any]], str]:
+    """Rows of a bundled demo table the prompt names (e.g. "planets"), if any."""
+    from . import mcp_demo
+
+    lower = text.lower()
+    for table in ("planets", "elements"):
+        if table in lower or table.rstrip("s") in lower:
+            result = mcp_demo.call_tool("datasets", "get_rows", {"table": table, "limit": 200})
+            if result.get("status") == "success":
+                content = result.get("content") or []
+                texts = [c.get("text", "") for c in content if isinstance(c, dict)]
+                rows = _rows_from("".join(texts))
+                if rows:
+                    return rows, table
+    return [], ""
 
 
 def _word_table(text: str) -> list[dict[str, Any]]:

@@ -234,3 +234,16 @@ def test_an_agent_with_the_datasets_server_calls_a_tool_when_the_prompt_needs_it
         http, "POST", f"/agents/{agent['id']}/sessions", json={"input": "Say hello", "stream": True}
     )
     assert "tool-input-available" not in [e["type"] for e in plain]
+
+
+def test_a_report_about_a_bundled_table_exports_its_rows(http):
+    agent = make_agent(http)
+    sid = http.post(
+        f"/agents/{agent['id']}/sessions", json={"input": "Give me a CSV file of the planets"}
+    ).json()["session"]["id"]
+    finished_session(http, sid)
+    arts = http.get(f"/agents/{agent['id']}/artifacts", params={"session_id": sid}).json()
+    csv_art = next(a for a in arts["artifacts"] if a["filename"] == "planets.csv")
+    link = http.get(f"/artifacts/{csv_art['id']}/download").json()
+    lines = httpx.get(link["download_url"]).text.splitlines()
+    assert len(lines) == 9 and any(line.split(",")[1] == "Neptune" for line in lines[1:])
