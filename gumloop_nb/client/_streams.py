@@ -14,11 +14,13 @@ sync and async classes only differ in how they read bytes.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 
@@ -119,15 +121,18 @@ class _ChatStreamBase:
         """True once the server's ``[DONE]`` arrived."""
         return self._done
 
-    def _handle(self, events: list[SSEEvent], out: list[ChatStreamChunk]) -> None:
-        for event in events:
+    def _chunks(self, raw: bytes | None) -> Iterator[ChatStreamChunk]:
+        """Chunks from one network read (``None``: connection closed), in order; an error
+        frame raises only after the chunks before it were handed out."""
+        frames = self._decoder.feed(raw) if raw is not None else self._decoder.flush()
+        for event in frames:
             if event.data == "[DONE]":
                 self._done = True
                 return
             chunk = decode_chat_event(event)
             if chunk is not None:
                 self._acc.add(chunk)
-                out.append(chunk)
+                yield chunk
 
     def _ended_early(self) -> StreamError:
         return StreamError(
@@ -152,20 +157,12 @@ class ChatCompletionStream(_ChatStreamBase):
     def __iter__(self) -> Iterator[ChatStreamChunk]:
         if self._closed:
             return
-        out: list[ChatStreamChunk] = []
         try:
-            for raw in self.response.iter_bytes():
-                self._handle(self._decoder.feed(raw), out)
-                if out:
-                    yield from out
-                    out.clear()
+            for raw in itertools.chain(self.response.iter_bytes(), [None]):
+                yield from self._chunks(raw)
                 if self._done:
-                    break
-            else:
-                self._handle(self._decoder.flush(), out)
-                yield from out
-                if not self._done:
-                    raise self._ended_early()
+                    return
+            raise self._ended_early()
         except httpx.TransportError as exc:
             raise StreamError(
                 f"The chat stream broke off ({type(exc).__name__}). What arrived is kept "
@@ -206,24 +203,20 @@ class AsyncChatCompletionStream(_ChatStreamBase):
     async def _aiter(self) -> AsyncIterator[ChatStreamChunk]:
         if self._closed:
             return
-        out: list[ChatStreamChunk] = []
         try:
             async for raw in self.response.aiter_bytes():
-                self._handle(self._decoder.feed(raw), out)
-                for chunk in out:
+                for chunk in self._chunks(raw):
                     yield chunk
-                out.clear()
                 if self._done:
-                    break
-            else:
-                self._handle(self._decoder.flush(), out)
-                for chunk in out:
-                    yield chunk
-                if not self._done:
-                    raise self._ended_early()
+                    return
+            for chunk in self._chunks(None):
+                yield chunk
+            if not self._done:
+                raise self._ended_early()
         except httpx.TransportError as exc:
             raise StreamError(
-                f"The chat stream broke off ({type(exc).__name__}). What arrived is kept."
+                f"The chat stream broke off ({type(exc).__name__}). What arrived is kept "
+                "(.text, .final(partial=True)); send the request again for a complete answer."
             ) from exc
         finally:
             await self.aclose()
@@ -291,31 +284,49 @@ class _SessionStreamBase:
         self.events.append(event)
         return event
 
-    def _resume_op(self) -> Op[Any]:
+    def _feed(self, decoder: SSEDecoder, raw: bytes | None) -> list[StreamEvent]:
+        """New events from a network chunk (``None``: the connection closed; flush)."""
+        frames = decoder.feed(raw) if raw is not None else decoder.flush()
+        return [e for e in map(self._accept, frames) if e is not None]
+
+    def _next_op(self, error: BaseException | None, got_any: bool) -> Op[Any] | None:
+        """After a connection ended: the Op that resumes the stream, or None when it is over.
+
+        A drop (``error``) resumes from the last cursor, up to ``stream_resume_attempts``
+        times; a normal close before the ``final`` event is resumed once more, and a resume
+        that brings nothing new ends the stream. Raises StreamError when giving up.
+        """
+        if self.finished or (error is None and not got_any and self.resumes > 0):
+            return None
+        attempts = getattr(self._transport.cfg, "stream_resume_attempts", 3)
+        if self._closed or self.session_id is None or self.resumes >= attempts:
+            if error is None:
+                return None  # the server closed the stream normally without a final event
+            raise self._gave_up() from error
+        self.resumes += 1
         return Op(
             "GET",
-            f"/sessions/{self.session_id}",
+            f"/sessions/{quote(self.session_id, safe='')}",
             host="stream",
             params={"stream": True, "last_cursor": self.last_cursor},
             stream="session",
             scoped=False,
         )
 
-    def _can_resume(self) -> bool:
-        attempts = getattr(self._transport.cfg, "stream_resume_attempts", 3)
-        return (
-            not self.finished
-            and not self._closed
-            and self.session_id is not None
-            and self.resumes < attempts
-        )
+    def _delay(self, error: BaseException | None) -> float:
+        return backoff_seconds(self.resumes - 1) if error is not None else 0.0
 
-    def _gave_up(self, exc: BaseException | None) -> StreamError:
+    def _gave_up(self) -> StreamError:
         return StreamError(
             f"The session stream for {self.session_id or 'a new session'} dropped and could not "
             f"be resumed after {self.resumes} attempt(s). Events received so far are in "
             ".events; call client.sessions.retrieve(session_id) for the final state."
         )
+
+    @property
+    def text(self) -> str:
+        """The assistant text assembled from ``text-delta`` events so far."""
+        return "".join(e.text or "" for e in self.events)
 
     def __repr__(self) -> str:
         state = "finished" if self.finished else ("closed" if self._closed else "open")
@@ -325,46 +336,31 @@ class _SessionStreamBase:
         )
 
 
+_DROPPED = (httpx.TransportError, APIConnectionError)
+
+
 class SessionStream(_SessionStreamBase):
     """Events of a session run (sync); resumes by itself from the last ``stream_cursor``."""
 
-    def _open(self, op: Op[Any]) -> httpx.Response:
-        return self._transport.send(op, stream=True)
-
     def __iter__(self) -> Iterator[StreamEvent]:
-        op = self._op
+        op: Op[Any] | None = self._op
         try:
-            while not self._closed:
-                decoder = SSEDecoder()
-                got_any = False
-                error: BaseException | None = None
+            while op is not None and not self._closed:
+                decoder, got_any, error = SSEDecoder(), False, None
                 try:
-                    self._response = self._open(op)
-                    for raw in self._response.iter_bytes():
-                        for sse in decoder.feed(raw):
-                            event = self._accept(sse)
-                            if event is not None:
-                                got_any = True
-                                yield event
-                    for sse in decoder.flush():
-                        event = self._accept(sse)
-                        if event is not None:
+                    self._response = self._transport.send(op, stream=True)
+                    for raw in itertools.chain(self._response.iter_bytes(), [None]):
+                        for event in self._feed(decoder, raw):
                             got_any = True
                             yield event
-                except (httpx.TransportError, APIConnectionError) as exc:
+                except _DROPPED as exc:
                     error = exc
                 finally:
                     if self._response is not None:
                         self._response.close()
-                if self.finished or (error is None and not got_any and self.resumes > 0):
-                    return
-                if not self._can_resume():
-                    if error is None:
-                        return  # the server closed the stream normally without a final event
-                    raise self._gave_up(error) from error
-                time.sleep(backoff_seconds(self.resumes) if error is not None else 0)
-                self.resumes += 1
-                op = self._resume_op()
+                op = self._next_op(error, got_any)
+                if op is not None:
+                    time.sleep(self._delay(error))
         finally:
             self._closed = True
 
@@ -373,11 +369,6 @@ class SessionStream(_SessionStreamBase):
         for _ in self:
             pass
         return self.events
-
-    @property
-    def text(self) -> str:
-        """The assistant text assembled from ``text-delta`` events so far."""
-        return "".join(e.text or "" for e in self.events)
 
     def close(self) -> None:
         self._closed = True
@@ -395,39 +386,27 @@ class AsyncSessionStream(_SessionStreamBase):
     """Events of a session run (async); resumes by itself from the last ``stream_cursor``."""
 
     async def _aiter(self) -> AsyncIterator[StreamEvent]:
-        op = self._op
+        op: Op[Any] | None = self._op
         try:
-            while not self._closed:
-                decoder = SSEDecoder()
-                got_any = False
-                error: BaseException | None = None
+            while op is not None and not self._closed:
+                decoder, got_any, error = SSEDecoder(), False, None
                 try:
                     self._response = await self._transport.send(op, stream=True)
                     async for raw in self._response.aiter_bytes():
-                        for sse in decoder.feed(raw):
-                            event = self._accept(sse)
-                            if event is not None:
-                                got_any = True
-                                yield event
-                    for sse in decoder.flush():
-                        event = self._accept(sse)
-                        if event is not None:
+                        for event in self._feed(decoder, raw):
                             got_any = True
                             yield event
-                except (httpx.TransportError, APIConnectionError) as exc:
+                    for event in self._feed(decoder, None):
+                        got_any = True
+                        yield event
+                except _DROPPED as exc:
                     error = exc
                 finally:
                     if self._response is not None:
                         await self._response.aclose()
-                if self.finished or (error is None and not got_any and self.resumes > 0):
-                    return
-                if not self._can_resume():
-                    if error is None:
-                        return
-                    raise self._gave_up(error) from error
-                await asyncio.sleep(backoff_seconds(self.resumes) if error is not None else 0)
-                self.resumes += 1
-                op = self._resume_op()
+                op = self._next_op(error, got_any)
+                if op is not None:
+                    await asyncio.sleep(self._delay(error))
         finally:
             self._closed = True
 
@@ -435,13 +414,10 @@ class AsyncSessionStream(_SessionStreamBase):
         return self._aiter()
 
     async def until_done(self) -> list[StreamEvent]:
+        """Consume the stream; return every event received."""
         async for _ in self:
             pass
         return self.events
-
-    @property
-    def text(self) -> str:
-        return "".join(e.text or "" for e in self.events)
 
     async def aclose(self) -> None:
         self._closed = True
