@@ -177,3 +177,64 @@ def test_multi_part_user_content_is_read():
         }
     )
     assert plan.text == "parts work"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer"),
+    [
+        ("What is 12 * 7?", "84"),
+        ("Calculate 3.5 + 4 / 2", "5.5"),
+        ("What is 2^10?", "1024"),
+    ],
+)
+def test_simple_arithmetic_is_worked_out(prompt, answer):
+    assert chat(prompt).text.rstrip(".").endswith(f"= {answer}")
+
+
+def test_numbers_inside_sentences_are_not_treated_as_sums():
+    assert "=" not in chat("Meeting on 2024-01-15, what time works for everyone?").text
+    assert "=" not in chat("What is 9 ** 60 ** 60?").text  # refuses costly powers
+
+
+def test_summaries_use_the_given_text():
+    text = chat("Summarize: Otters hold hands while sleeping. They also use rocks as tools.").text
+    assert text.startswith("Otters hold hands while sleeping.")
+    assert len(text) < 120
+
+
+@pytest.mark.parametrize(
+    ("review", "label"),
+    [
+        ("The delivery was late and the box was broken.", "Negative"),
+        ("I love this product, it is amazing!", "Positive"),
+        ("The package arrived on Tuesday.", "Neutral"),
+    ],
+)
+def test_sentiment_requests_get_a_label_from_the_text(review, label):
+    assert chat(f"Classify the sentiment of this review: {review}").text.startswith(label)
+
+
+def test_a_fix_prompt_quotes_the_failing_cell_line_even_when_asked_to_be_concise():
+    source = "import math\nvalues = [1, 2]\nprint(values[5])\n"
+    trace = (
+        "Traceback (most recent call last):\n"
+        '  File "/tmp/ipykernel_7/1.py", line 3, in <module>\n'
+        "    print(values[5])\n"
+        "IndexError: list index out of range\n"
+    )
+    prompt = (
+        f"Explain this Python error from a Jupyter notebook and propose a fix.\n\n"
+        f"Cell:\n```python\n{source}```\n\nTraceback:\n```\n{trace}```"
+    )
+    text = plan_completion(
+        {
+            "model": "gpt-4.1",
+            "messages": [
+                {"role": "system", "content": "You are a concise Python debugging assistant."},
+                {"role": "user", "content": prompt},
+            ],
+        }
+    ).text
+    assert "IndexError" in text and "line 3" in text and "list index out of range" in text
+    assert "print(values[5])" in text
+    assert "How to fix it" in text

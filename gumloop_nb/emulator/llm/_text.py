@@ -101,19 +101,41 @@ _ERROR_FIXES = {
 }
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _error_line(prompt: str) -> tuple[str, str]:
+    """The line number in the user's own code (a notebook cell if there is one) and its text."""
+    frames = re.findall(r'(?:File "([^"]*)", line (\d+)|Cell In\s*\[\d*\],? line (\d+))', prompt)
+    numbers = [(path, a or b) for path, a, b in frames]
+    mine = [n for path, n in numbers if not path or "ipykernel" in path or "<ipython" in path]
+    line = (mine or [n for _, n in numbers] or [""])[-1]
+    code = ""
+    block = re.search(r"```python\n(.*?)```", prompt, re.S)
+    if line and block:
+        lines = block.group(1).splitlines()
+        if 0 < int(line) <= len(lines):
+            code = lines[int(line) - 1].strip()
+    return line, code
+
+
 def _error_answer(prompt: str) -> str | None:
+    prompt = _ANSI.sub("", prompt)
     names = re.findall(r"\b([A-Z][A-Za-z]*(?:Error|Exception|Warning|Interrupt))\b", prompt)
     if not names:
         return None
     exc = names[-1]
-    detail = re.search(rf"{exc}:\s*([^\n]+)", prompt)
-    line = re.findall(r"line (\d+)", prompt)
-    where = f" on line {line[-1]}" if line else ""
-    message = f": `{detail.group(1).strip()[:160]}`" if detail else ""
+    details = re.findall(rf"^{exc}:\s*([^\n]+)", prompt, re.M) or re.findall(
+        rf"{exc}:\s*([^\n]+)", prompt
+    )
+    line, code = _error_line(prompt)
+    where = f" on line {line}" if line else ""
+    message = f": `{details[-1].strip()[:160]}`" if details else ""
     hint = _ERROR_HINTS.get(exc, "the code hit a condition it does not handle")
     fix = _ERROR_FIXES.get(exc, "Read the last frame of the traceback and check its inputs.")
+    quoted = f"\n\nThe failing line is:\n\n```python\n{code}\n```" if code else ""
     return (
-        f"The cell raised **{exc}**{where}{message}.\n\n"
+        f"The cell raised **{exc}**{where}{message}.{quoted}\n\n"
         f"This usually means {hint}.\n\n"
         f"**How to fix it:** {fix}"
     )
@@ -139,7 +161,129 @@ _HAIKUS = [
 ]
 
 
+_ARITH = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?(?:\s*(?:[-+*/x×÷^]|\*\*)\s*-?\d+(?:\.\d+)?)+)")
+
+
+def _arithmetic(prompt: str) -> str | None:
+    match = _ARITH.search(prompt)
+    if not match or not re.search(r"(what|calculate|compute|how much|=|\?)", prompt, re.I):
+        return None
+    expr = match.group(1)
+    rest = re.findall(r"[A-Za-z]+", prompt.replace(expr, " "))
+    if len(rest) > 3:
+        return None  # numbers inside a sentence (dates, ids), not a sum to work out
+    tokens = re.findall(r"\*\*|\d+(?:\.\d+)?|[-+*/x×÷^]", expr)
+    python = "".join({"x": "*", "×": "*", "÷": "/", "^": "**"}.get(t, t) for t in tokens)
+    powers = re.findall(r"\*\*(\d+)", python)
+    if len(powers) > 1 or any(float(n) > 64 for n in powers):
+        return None  # keep exponentiation cheap
+    try:
+        value = eval(
+            compile(python, "<arith>", "eval"), {"__builtins__": {}}, {}
+        )  # digits/ops only
+    except (ArithmeticError, SyntaxError, ValueError):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    shown = " ".join(t if t not in ("*", "x", "×") else "×" for t in tokens)
+    shown = re.sub(r"\s*([-+])\s*", r" \1 ", shown).replace("  ", " ")
+    return f"{shown} = {round(value, 6) if isinstance(value, float) else value}."
+
+
+_POSITIVE = set(
+    [
+        "good",
+        "great",
+        "love",
+        "excellent",
+        "amazing",
+        "happy",
+        "wonderful",
+        "fantastic",
+        "best",
+        "enjoy",
+        "enjoyed",
+        "pleased",
+        "delighted",
+        "fast",
+        "friendly",
+        "helpful",
+        "recommend",
+        "perfect",
+        "awesome",
+        "nice",
+    ]
+)
+_NEGATIVE = set(
+    [
+        "bad",
+        "terrible",
+        "hate",
+        "awful",
+        "worst",
+        "poor",
+        "slow",
+        "broken",
+        "angry",
+        "disappointed",
+        "disappointing",
+        "rude",
+        "useless",
+        "never",
+        "refund",
+        "problem",
+        "issue",
+        "late",
+        "horrible",
+        "sad",
+    ]
+)
+
+
+def _sentiment(prompt: str) -> str | None:
+    if not re.search(
+        r"\bsentiment\b|\bclassify\b.*\b(review|feedback|tweet|comment)", prompt, re.I
+    ):
+        return None
+    text = prompt.split(":", 1)[1] if ":" in prompt else prompt
+    words = re.findall(r"[a-z']+", text.lower())
+    pos = [w for w in words if w in _POSITIVE]
+    neg = [w for w in words if w in _NEGATIVE]
+    label = "Positive" if len(pos) > len(neg) else "Negative" if len(neg) > len(pos) else "Neutral"
+    cues = ", ".join(f'"{w}"' for w in (pos if label == "Positive" else neg)[:3])
+    because = f" — cues: {cues}" if cues and label != "Neutral" else ""
+    return f"{label}{because}."
+
+
+def _summary(prompt: str) -> str | None:
+    match = re.match(
+        r"\s*(?:summari[sz]e|tl;?dr|give me a summary of)\b[^:\n]*[:\n]\s*(.+)", prompt, re.I | re.S
+    )
+    if not match:
+        return None
+    text = " ".join(match.group(1).split())
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    lead = sentences[0]
+    if len(lead) > 160:
+        lead = lead[:157].rsplit(" ", 1)[0] + "…"
+    phrases = key_phrases(text, 3)
+    extra = f" Key points: {', '.join(phrases)}." if len(sentences) > 1 and phrases else ""
+    return f"{lead}{extra}"
+
+
 def _canned(prompt: str, rng: random.Random) -> str | None:
+    summary = _summary(prompt)
+    if summary is not None:
+        return summary
+    sentiment = _sentiment(prompt)
+    if sentiment is not None:
+        return sentiment
+    if re.fullmatch(
+        r"\s*(hi|hello|hey|good (morning|afternoon|evening))\b[\s!.,]*(there)?[\s!.]*", prompt, re.I
+    ):
+        return rng.choice(
+            ["Hello! How can I help you today?", "Hi there! What would you like to work on?"]
+        )
     if re.search(r"\bhaiku\b", prompt, re.I):
         if re.search(r"\bdata\b", prompt, re.I):
             return rng.choice(_HAIKUS)
@@ -152,7 +296,7 @@ def _canned(prompt: str, rng: random.Random) -> str | None:
     for pattern, answer in _CANNED:
         if pattern.search(prompt):
             return answer
-    return None
+    return _arithmetic(prompt)
 
 
 # -- code answers --------------------------------------------------------------------------
@@ -214,11 +358,11 @@ def _list_count(prompt: str) -> int | None:
     return {"three": 3, "four": 4, "five": 5}.get(word) or max(1, min(int(word), 12))
 
 
-def _apply_system(text: str, system: str, rng: random.Random) -> str:
+def _apply_system(text: str, system: str, rng: random.Random, *, shorten: bool = True) -> str:
     lowered = system.lower()
     if "pirate" in lowered:
         return "Arr! " + text + " Yo-ho!"
-    if any(w in lowered for w in ("concise", "brief", "terse", "one sentence")):
+    if shorten and any(w in lowered for w in ("concise", "brief", "terse", "one sentence")):
         first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
         return first
     if "formal" in lowered:
@@ -235,10 +379,11 @@ def compose_answer(prompt: str, system: str, spec: ModelSpec, rng: random.Random
         return rest[1:] if rest.startswith(" ") else rest
     canned = _canned(prompt, rng)
     if canned is not None:
-        return _apply_system(canned, system, rng)
+        # Explanations with structure (errors, haiku) keep their shape under "be concise".
+        return _apply_system(canned, system, rng, shorten="\n" not in canned)
     phrases = key_phrases(prompt) or ["your question"]
     if _CODE_WORDS.search(prompt):
-        return _apply_system(_code_answer(prompt, phrases, rng), system, rng)
+        return _apply_system(_code_answer(prompt, phrases, rng), system, rng, shorten=False)
     count = _list_count(prompt)
     parts: list[str] = []
     opener = _fill(rng.choice(_OPENERS.get(spec.style, [""])), phrases)

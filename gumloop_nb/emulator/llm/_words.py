@@ -299,6 +299,11 @@ STOPWORDS = frozenset(
         "sentences",
         "word",
         "words",
+        "much",
+        "many",
+        "lot",
+        "lots",
+        "really",
     ]
 )
 
