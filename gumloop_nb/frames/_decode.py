@@ -94,7 +94,14 @@ def decode_content(content: Any) -> tuple[Any, list[str]]:
             problems.append(problem)
     if len(values) == 1:
         return values[0], problems
-    return values, problems
+    # Several items (e.g. one per page or per table): their rows, one after the other.
+    rows: list[Any] = []
+    for value in values:
+        if isinstance(value, list):
+            rows.extend(value)
+        else:
+            rows.append(value)
+    return rows, problems
 
 
 def find_record_list(obj: Mapping[str, Any]) -> str | None:

@@ -36,6 +36,7 @@ Path = tuple[Hashable, ...]
 
 _EMPTY: dict[Any, Any] = {}
 _SCALAR_TYPES = (str, int, float, bool, type(None))
+_MAYBE_OBJECTS = frozenset({"mixed", "mixed-integer"})
 
 
 @dataclass
@@ -118,7 +119,8 @@ def _walk(
         path = (*prefix, key)
         vals = list(map(dict.get, rows, repeat(key)))
         kind = infer_dtype(vals, skipna=True)
-        if kind == "mixed" and expand_here and not (depth == 0 and key in opaque):
+        # Objects show up as "mixed" ("mixed-integer" next to ints): only then look for dicts.
+        if kind in _MAYBE_OBJECTS and expand_here and not (depth == 0 and key in opaque):
             has_dict = has_other = False
             for v in vals:
                 if isinstance(v, dict):

@@ -190,6 +190,13 @@ def test_a_single_result_and_a_list_of_results_are_tabulated_like_a_response() -
     assert both["ref"].tolist() == ["q", "q", "z"]
 
 
+def test_several_content_items_give_their_rows_one_after_the_other() -> None:
+    content = [text([{"a": 1}, {"a": 2}]), text([{"a": 3}]), text({"a": 4}), text("note")]
+    df = to_dataframe({"results": [result(content)]}, meta=False)
+    assert df["a"].tolist() == [1, 2, 3, 4, pd.NA]
+    assert df["content"].tolist()[-1] == "note"
+
+
 def test_non_text_content_objects_pass_through_as_rows() -> None:
     image = {"type": "image", "data": "AAAA", "mimeType": "image/png"}
     df = to_dataframe({"results": [result([image])]}, meta=False)
@@ -572,6 +579,27 @@ def test_compare_objects_as_dataclasses_are_accepted() -> None:
     df = to_dataframe([Row("a", "x", 1.0), Row("b", "y", 2.0)])
     assert df.columns.tolist()[:4] == ["model", "answer", "ttft_s", "total_s"]
     assert df["total_s"].tolist() == [1.0, 2.0]
+
+
+def test_the_notebook_compare_rows_are_tabulated_with_the_fixed_columns_first() -> None:
+    compare = pytest.importorskip("gumloop_nb.notebook.compare")
+    rows = [
+        compare.CompareRow(model="a", answer="x", total_s=1.0, prompt_tokens=3),
+        compare.CompareRow(model="b", error="timeout"),
+    ]
+    df = to_dataframe(rows)
+    assert df.columns.tolist()[:8] == [
+        "model",
+        "answer",
+        "ttft_s",
+        "total_s",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost",
+        "error",
+    ]
+    assert df["prompt_tokens"].tolist() == [3, pd.NA]
+    assert df["error"].tolist()[1] == "timeout"
 
 
 # --- generic and bad input --------------------------------------------------------------------

@@ -116,6 +116,12 @@ def test_an_object_in_some_rows_and_a_scalar_in_others_keeps_both() -> None:
     assert df["a.x"].tolist() == [1, pd.NA]
 
 
+def test_an_object_next_to_integers_is_still_flattened() -> None:
+    df = records_to_dataframe([{"a": 1}, {"a": {"x": 2}}])
+    assert df.columns.tolist() == ["a", "a.x"]
+    assert df["a.x"].tolist() == [pd.NA, 2]
+
+
 def test_lists_inside_records_stay_python_lists() -> None:
     df = records_to_dataframe([{"tags": ["a", "b"]}, {"tags": ["c", "d"]}, {"tags": []}])
     assert df["tags"].tolist() == [["a", "b"], ["c", "d"], []]
