@@ -3,6 +3,7 @@ exist on ours (compared with ``inspect.signature``), and importing stays light."
 
 from __future__ import annotations
 
+import functools
 import inspect
 import subprocess
 import sys
@@ -49,6 +50,15 @@ def test_errors_keep_the_official_hierarchy() -> None:
     assert issubclass(gumloop_nb.AuthenticationError, gumloop_nb.GumloopError)
     assert issubclass(gumloop_nb.APIStatusError, gumloop_nb.GumloopError)
     assert isinstance(gumloop_nb.__version__, str) and gumloop_nb.__version__
+
+
+@functools.cache
+def _clients(kind: str) -> tuple[Any, Any]:
+    """(official, ours) clients of one kind, built once: each costs an SSL context."""
+    official = pytest.importorskip("gumloop")
+    if kind == "sync":
+        return official.Gumloop(api_key="k"), Gumloop(api_key="k")
+    return official.AsyncGumloop(api_key="k"), AsyncGumloop(api_key="k")
 
 
 def _params(fn: Any) -> list[str]:
@@ -98,12 +108,7 @@ def _differences(official_client: Any, our_client: Any) -> list[str]:
 @pytest.mark.xfail(strict=True, reason="bug: client.mcp has no close()/aclose() (contract §10.5)")
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_every_official_resource_method_and_parameter_exists_on_ours(kind: str) -> None:
-    official = pytest.importorskip("gumloop")
-    if kind == "sync":
-        theirs, ours = official.Gumloop(api_key="k"), Gumloop(api_key="k")
-    else:
-        theirs, ours = official.AsyncGumloop(api_key="k"), AsyncGumloop(api_key="k")
-    assert _differences(theirs, ours) == []
+    assert _differences(*_clients(kind)) == []
 
 
 def test_official_constructor_parameters_exist_on_ours() -> None:
@@ -125,9 +130,8 @@ def test_official_constructor_parameters_exist_on_ours() -> None:
 
 
 def test_official_parameter_order_is_kept_for_positional_callers() -> None:
-    official = pytest.importorskip("gumloop")
     problems = []
-    theirs, ours = _resources(official.Gumloop(api_key="k")), _resources(Gumloop(api_key="k"))
+    theirs, ours = (_resources(c) for c in _clients("sync"))
     for name, resource in theirs.items():
         for method_name, method in inspect.getmembers(resource, callable):
             if method_name.startswith("_") or inspect.isclass(method) or name not in ours:
@@ -152,20 +156,13 @@ def test_official_parameter_order_is_kept_for_positional_callers() -> None:
 
 def test_the_only_known_surface_gap_is_mcp_close() -> None:
     """Pins every other official method/parameter while the mcp.close gap is open."""
-    official = pytest.importorskip("gumloop")
-    assert _differences(official.Gumloop(api_key="k"), Gumloop(api_key="k")) in (
-        ["missing mcp.close"],
-        [],
-    )
-    assert _differences(official.AsyncGumloop(api_key="k"), AsyncGumloop(api_key="k")) in (
-        ["missing mcp.aclose"],
-        [],
-    )
+    assert _differences(*_clients("sync")) in (["missing mcp.close"], [])
+    assert _differences(*_clients("async")) in (["missing mcp.aclose"], [])
 
 
 @pytest.mark.xfail(strict=True, reason="bug: endpoint wrappers expose the unbound signature")
 @pytest.mark.parametrize("cls", [Gumloop, AsyncGumloop])
 def test_bound_methods_do_not_show_self_in_their_signature(cls: Any) -> None:
-    client = cls(api_key="k")
+    client = _clients("sync" if cls is Gumloop else "async")[1]
     assert list(inspect.signature(client.agents.retrieve).parameters) == ["agent_id"]
     assert next(iter(inspect.signature(client.sessions.stream).parameters)) == "agent_id"
