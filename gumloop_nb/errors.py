@@ -86,7 +86,9 @@ class APIError(GumloopError):
     request: httpx.Request | None = None
 
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
-        super().__init__(message)
+        # Not cooperative on purpose: a subclass may also derive from httpx.HTTPStatusError,
+        # whose __init__ takes other arguments.
+        Exception.__init__(self, message)
         self.message = message
         self.request = request
 
@@ -329,7 +331,10 @@ def to_api_error(response: httpx.Response) -> APIStatusError:
     if err.request_id:
         parts.append(f"(request id {err.request_id})")
     hint = _HINTS.get(status) or (
-        "The server had a problem; it was retried. Try again later." if status >= 500 else None
+        "The server had a problem. Try again later (calls that are safe to repeat are "
+        "retried automatically, see max_retries)."
+        if status >= 500
+        else None
     )
     if hint:
         parts.append(f"— {hint}")

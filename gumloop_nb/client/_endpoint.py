@@ -243,7 +243,7 @@ def _pages(
                 return
             yield item
             count += 1
-        if not cursor or cursor in seen_cursors:
+        if not cursor or cursor in seen_cursors or (max_items is not None and count >= max_items):
             return
         seen_cursors.add(cursor)
 
@@ -264,7 +264,7 @@ async def _apages(
                 return
             yield item
             count += 1
-        if not cursor or cursor in seen_cursors:
+        if not cursor or cursor in seen_cursors or (max_items is not None and count >= max_items):
             return
         seen_cursors.add(cursor)
 
