@@ -18,6 +18,7 @@ import ast
 import csv
 import hashlib
 import json
+import logging
 import math
 import operator
 import re
@@ -39,6 +40,7 @@ __all__ = [
     "read_resource",
 ]
 
+_log = logging.getLogger(__name__)
 _DATA = Path(__file__).with_name("data")
 _AUTH_BASE = "https://www.gumloop.com/settings/credentials"
 _MAX_ROWS = 200
@@ -96,6 +98,10 @@ def _database() -> sqlite3.Connection:
                 conn.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)
             conn.commit()
             conn.execute("PRAGMA query_only = ON")
+            limit_length = getattr(sqlite3, "SQLITE_LIMIT_LENGTH", None)
+            if limit_length is not None and hasattr(conn, "setlimit"):
+                # Python 3.11+: cap string/blob sizes so zeroblob(1e9) cannot eat the memory.
+                conn.setlimit(limit_length, 1_000_000)
             conn.set_authorizer(_authorize)
             _db = conn
         return _db
@@ -128,13 +134,22 @@ def _run_select(sql: str, params: list[Any], limit: int) -> dict[str, Any]:
             raise _ToolFailure(f"The query failed: {text}.") from None
         finally:
             conn.set_progress_handler(None, 0)
-    rows = [dict(zip(columns, row, strict=True)) for row in fetched[:limit]]
+    rows = [{c: _jsonable(v) for c, v in zip(columns, row, strict=True)} for row in fetched[:limit]]
     return {
         "columns": columns,
         "rows": rows,
         "row_count": len(rows),
         "truncated": len(fetched) > limit,
     }
+
+
+def _jsonable(value: Any) -> Any:
+    """SQLite values as JSON values: blobs as hex text, non-finite floats as strings."""
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
 
 
 def _table_columns(table: str) -> list[tuple[str, str]]:
@@ -656,11 +671,21 @@ def call_tool(server_id: str, tool_name: str, arguments: dict[str, Any]) -> dict
         _check_arguments(schema, arguments)
         assert handler is not None
         value = handler(arguments)
+        text = json.dumps(value, ensure_ascii=False)
     except _ToolFailure as exc:
         return _error(
             server_id, tool_name, "error", "tool_execution_failed", str(exc), "tool_error"
         )
-    text = json.dumps(value, ensure_ascii=False)
+    except Exception:  # a bug in a demo tool must stay a per-result error, like a real server's
+        _log.exception("demo MCP tool %s/%s failed", server_id, tool_name)
+        return _error(
+            server_id,
+            tool_name,
+            "error",
+            "mcp_tool_error",
+            f"The demo tool '{tool_name}' failed unexpectedly; see the emulator log.",
+            "tool_error",
+        )
     return {
         "server_id": server_id,
         "tool_name": tool_name,

@@ -255,3 +255,34 @@ def test_shapes_validate_against_the_official_sdk_models():
     types.McpServerAccountsResponse.model_validate(
         {"server_id": "datasets", "accounts": mcp_demo.list_accounts("datasets")}
     )
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT randomblob(4) AS b",
+        "SELECT zeroblob(100000000) AS z",
+        "SELECT 1e999 AS big",
+        "SELECT * FROM elements a, elements b, elements c",
+    ],
+)
+def test_odd_queries_give_json_rows_or_a_clear_error(sql):
+    result = mcp_demo.call_tool("datasets", "query", {"sql": sql, "limit": 5})
+    if result["status"] == "success":
+        out = json.loads(result["content"][0]["text"])
+        assert out["row_count"] <= 5
+    else:
+        assert result["error"]["code"] == "tool_execution_failed"
+
+
+def test_concurrent_calls_from_many_threads_all_succeed():
+    from concurrent.futures import ThreadPoolExecutor
+
+    calls = [
+        ("datasets", "query", {"sql": f"SELECT name FROM planets WHERE order_from_sun = {i}"})
+        for i in range(1, 9)
+    ] * 5
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(lambda c: mcp_demo.call_tool(*c), calls))
+    names = [json.loads(r["content"][0]["text"])["rows"][0]["name"] for r in results]
+    assert names == [r["name"] for r in _csv("planets")] * 5
