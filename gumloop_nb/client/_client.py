@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Generic
 
 import httpx
+from typing_extensions import Self
 
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_STREAM_TIMEOUT, DEFAULT_TIMEOUT, ClientConfig
 from ._endpoint import Async, M, Sync
@@ -33,8 +34,65 @@ _UNCHANGED: Any = object()
 
 
 class _BaseGumloop(Generic[M]):
+    """What both clients share: configuration, resources, ``with_options``, ``paginate``.
+
+    ``http_client`` lets you pass your own ``httpx.Client`` / ``httpx.AsyncClient`` (proxies,
+    transports for tests); ``default_headers`` are sent with every request.
+    """
+
     _is_async: bool = False
+    _transport_cls: Any
     _transport: Any
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        access_token: str | None = None,
+        user_id: str | None = None,
+        team_id: str | None = None,
+        base_url: str | None = None,
+        stream_base_url: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        stream_timeout: float | None = DEFAULT_STREAM_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: dict[str, str] | None = None,
+        http_client: Any = None,
+    ) -> None:
+        cfg = ClientConfig.from_args(
+            api_key,
+            access_token,
+            user_id,
+            team_id,
+            base_url,
+            stream_base_url,
+            timeout,
+            stream_timeout,
+            max_retries,
+            default_headers,
+        )
+        self._transport = self._transport_cls(cfg, http_client)
+        self._init_resources()
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = _UNCHANGED,
+        stream_timeout: float | None = _UNCHANGED,
+        max_retries: int = _UNCHANGED,
+        headers: dict[str, str] | None = _UNCHANGED,
+        team_id: str | None = _UNCHANGED,
+        user_id: str | None = _UNCHANGED,
+    ) -> Self:
+        """A copy with some settings changed, sharing the connection pool.
+
+        Example: ``client.with_options(timeout=5, max_retries=0).agents.list()``.
+        """
+        clone = object.__new__(type(self))
+        cfg = self._copy_config(timeout, stream_timeout, max_retries, headers, team_id, user_id)
+        clone._transport = self._transport.with_config(cfg)
+        clone._init_resources()
+        return clone
 
     def _init_resources(self) -> None:
         self.chat: Chat[M] = Chat(self)
@@ -164,58 +222,11 @@ class Gumloop(_BaseGumloop[Sync]):
     """
 
     _is_async = False
+    _transport_cls = SyncTransport
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        access_token: str | None = None,
-        user_id: str | None = None,
-        team_id: str | None = None,
-        base_url: str | None = None,
-        stream_base_url: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        stream_timeout: float | None = DEFAULT_STREAM_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: dict[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        cfg = ClientConfig.from_args(
-            api_key,
-            access_token,
-            user_id,
-            team_id,
-            base_url,
-            stream_base_url,
-            timeout,
-            stream_timeout,
-            max_retries,
-            default_headers,
-        )
-        self._transport = SyncTransport(cfg, http_client)
-        self._init_resources()
+    def _init_resources(self) -> None:
+        super()._init_resources()
         self.sync: SkillSync[Sync] = SkillSync(self)
-
-    def with_options(
-        self,
-        *,
-        timeout: float | None = _UNCHANGED,
-        stream_timeout: float | None = _UNCHANGED,
-        max_retries: int = _UNCHANGED,
-        headers: dict[str, str] | None = _UNCHANGED,
-        team_id: str | None = _UNCHANGED,
-        user_id: str | None = _UNCHANGED,
-    ) -> Gumloop:
-        """A copy with some settings changed, sharing the connection pool.
-
-        Example: ``client.with_options(timeout=5, max_retries=0).agents.list()``.
-        """
-        clone = object.__new__(Gumloop)
-        cfg = self._copy_config(timeout, stream_timeout, max_retries, headers, team_id, user_id)
-        clone._transport = self._transport.with_config(cfg)
-        clone._init_resources()
-        clone.sync = SkillSync(clone)
-        return clone
 
     def close(self) -> None:
         self._transport.close()
@@ -231,53 +242,7 @@ class AsyncGumloop(_BaseGumloop[Async]):
     """The Gumloop API client for ``asyncio`` (top-level ``await`` in Jupyter works)."""
 
     _is_async = True
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        access_token: str | None = None,
-        user_id: str | None = None,
-        team_id: str | None = None,
-        base_url: str | None = None,
-        stream_base_url: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        stream_timeout: float | None = DEFAULT_STREAM_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: dict[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        cfg = ClientConfig.from_args(
-            api_key,
-            access_token,
-            user_id,
-            team_id,
-            base_url,
-            stream_base_url,
-            timeout,
-            stream_timeout,
-            max_retries,
-            default_headers,
-        )
-        self._transport = AsyncTransport(cfg, http_client)
-        self._init_resources()
-
-    def with_options(
-        self,
-        *,
-        timeout: float | None = _UNCHANGED,
-        stream_timeout: float | None = _UNCHANGED,
-        max_retries: int = _UNCHANGED,
-        headers: dict[str, str] | None = _UNCHANGED,
-        team_id: str | None = _UNCHANGED,
-        user_id: str | None = _UNCHANGED,
-    ) -> AsyncGumloop:
-        """A copy with some settings changed, sharing the connection pool."""
-        clone = object.__new__(AsyncGumloop)
-        cfg = self._copy_config(timeout, stream_timeout, max_retries, headers, team_id, user_id)
-        clone._transport = self._transport.with_config(cfg)
-        clone._init_resources()
-        return clone
+    _transport_cls = AsyncTransport
 
     async def aclose(self) -> None:
         await self._transport.close()
