@@ -222,10 +222,6 @@ async def test_timeout_zero_fails_before_the_first_poll(
     assert poll.call_count == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: FlowHTTPStatusError() raises TypeError (httpx.HTTPStatusError.__init__ in the MRO)",
-)
 async def test_http_errors_are_httpx_status_errors(make_flows: Any, router: Any, mode: str) -> None:
     router.post("/start_pipeline").respond(500, json={"error": "boom"})
     with pytest.raises(httpx.HTTPStatusError) as info:
@@ -234,10 +230,6 @@ async def test_http_errors_are_httpx_status_errors(make_flows: Any, router: Any,
     assert "flow-key-SECRET" not in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: FlowHTTPStatusError() raises TypeError (httpx.HTTPStatusError.__init__ in the MRO)",
-)
 async def test_a_poll_error_is_an_httpx_status_error(
     make_flows: Any, router: Any, mode: str
 ) -> None:

@@ -52,11 +52,6 @@ async def test_iter_all_max_items_stops_early(client: Any, router: Any) -> None:
     assert route.call_count == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _endpoint._pages fetches the next page after max_items was reached exactly "
-    "at a page boundary",
-)
 async def test_iter_all_max_items_at_a_page_boundary_makes_no_extra_request(
     client: Any, router: Any
 ) -> None:

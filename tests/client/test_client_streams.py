@@ -125,11 +125,6 @@ async def test_an_error_frame_mid_stream_raises_and_keeps_what_arrived(
     assert partial.choices[0].message.content == "Partial"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _streams.ChatCompletionStream.__iter__ raises before yielding the chunks decoded "
-    "from the same network read as the error frame",
-)
 async def test_chunks_before_an_error_frame_are_yielded_before_the_error(
     client: Any, router: Any
 ) -> None:
