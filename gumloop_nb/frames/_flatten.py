@@ -236,16 +236,22 @@ def columns_to_frame(
     *,
     sep: str = ".",
     leading: Mapping[str, list[Any]] | None = None,
+    trailing: Columns | None = None,
 ) -> pd.DataFrame:
-    """Build the DataFrame: ``leading`` columns (already named) first, then the data columns."""
+    """Build the DataFrame: ``leading`` columns (already named) first, then the data columns.
+
+    ``trailing`` (same row count) comes last and loses name collisions with the data columns.
+    """
     import pandas as pd
 
     leading = leading or {}
-    paths = list(data.cols)
-    names, renamed = column_names(paths, sep, reserved=leading)
+    triples = [(path, vals, data.kinds.get(path)) for path, vals in data.cols.items()]
+    if trailing is not None:
+        triples += [(path, vals, trailing.kinds.get(path)) for path, vals in trailing.cols.items()]
+    names, renamed = column_names([t[0] for t in triples], sep, reserved=leading)
     arrays: dict[str, Any] = {name: to_array(vals) for name, vals in leading.items()}
-    for name, path in zip(names, paths, strict=True):
-        arrays[name] = to_array(data.cols[path], data.kinds.get(path))
+    for name, (_, vals, kind) in zip(names, triples, strict=True):
+        arrays[name] = to_array(vals, kind)
     if arrays:
         df = pd.DataFrame(arrays, index=pd.RangeIndex(data.n), copy=False)
     else:
@@ -254,7 +260,7 @@ def columns_to_frame(
         shown = ", ".join(f"{new!r} (key path {list(p)!r})" for new, p in renamed.items())
         warnings.warn(
             f"Some flattened column names collided (a key containing {sep!r}, or a name used "
-            f"by a meta column); renamed: {shown}. Pass sep=... to choose another separator. "
+            f"by another column); renamed: {shown}. Pass sep=... to choose another separator. "
             "The mapping is in df.attrs['renamed_columns'].",
             FrameWarning,
             stacklevel=3,
@@ -263,9 +269,38 @@ def columns_to_frame(
     return df
 
 
+def _explode(
+    rows: list[dict[Any, Any]], path: tuple[str, ...]
+) -> tuple[list[Any], list[dict[Any, Any]]]:
+    """Rows of the lists found at ``path`` in each record, and each row's parent fields.
+
+    A record whose path is missing, null or an empty list stays as one row (parent fields only),
+    where ``json_normalize`` raises ``KeyError`` or silently drops it.
+    """
+    items: list[Any] = []
+    parents: list[dict[Any, Any]] = []
+    for rec in rows:
+        node: Any = rec
+        for key in path:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        parent = {k: v for k, v in rec.items() if k != path[0]}
+        if isinstance(node, list) and node:
+            items.extend(node)
+            parents.extend([parent] * len(node))
+        else:
+            items.append(
+                node
+                if isinstance(node, Mapping)
+                else ({} if node in (None, []) else {"content": node})
+            )
+            parents.append(parent)
+    return items, parents
+
+
 def records_to_dataframe(
     records: Iterable[Any],
     *,
+    record_path: str | Sequence[str] | None = None,
     max_level: int | None = None,
     sep: str = ".",
 ) -> pd.DataFrame:
@@ -275,13 +310,30 @@ def records_to_dataframe(
     ['id', 'user.name', 'n']
 
     Items that are not objects become rows with their value in a ``content`` column.
+    ``record_path`` (a key, or a list of keys to descend) makes the lists found there the rows,
+    each followed by its parent record's other fields; a record where the path is missing or
+    empty stays as one row:
+
+    >>> records_to_dataframe([{"team": "a", "people": [{"n": 1}, {"n": 2}]}, {"team": "b"}],
+    ...                      record_path="people")["team"].tolist()
+    ['a', 'a', 'b']
     """
     if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
         raise FrameError(
             f"records_to_dataframe() needs a list of records (dicts), got {type(records).__name__}. "
             "Use to_dataframe() for a whole response or a single object."
         )
-    return columns_to_frame(flatten_records(records, max_level=max_level), sep=sep)
+    if record_path is None:
+        return columns_to_frame(flatten_records(records, max_level=max_level), sep=sep)
+    path = (record_path,) if isinstance(record_path, str) else tuple(record_path)
+    if not path:
+        raise FrameError("record_path is empty: pass a key, or a list of keys to descend.")
+    items, parents = _explode(_normalise_rows(records), path)
+    return columns_to_frame(
+        flatten_records(items, max_level=max_level),
+        trailing=flatten_records(parents, max_level=max_level),
+        sep=sep,
+    )
 
 
 def is_scalar(value: Any) -> bool:

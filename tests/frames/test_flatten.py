@@ -152,6 +152,35 @@ def test_non_string_keys_become_string_column_names() -> None:
     assert [str(c) for c in df.columns] == ["1", "2"]
 
 
+def test_a_record_path_gives_the_nested_rows_followed_by_their_parent_fields() -> None:
+    rows = [
+        {"team": "a", "meta": {"size": 2}, "people": [{"name": "x"}, {"name": "y"}]},
+        {"team": "b", "people": []},  # json_normalize drops this record
+        {"team": "c"},  # ... and raises KeyError on this one
+        {"team": "d", "people": None},
+    ]
+    df = records_to_dataframe(rows, record_path="people")
+    assert df.columns.tolist() == ["name", "team", "meta.size"]
+    assert df["team"].tolist() == ["a", "a", "b", "c", "d"]
+    assert df["name"].tolist()[:2] == ["x", "y"]
+    assert df["name"].isna().tolist()[2:] == [True, True, True]
+    assert df["meta.size"].tolist() == [2, 2, pd.NA, pd.NA, pd.NA]
+
+
+def test_a_deep_record_path_descends_through_objects() -> None:
+    rows = [{"id": 1, "data": {"rows": [{"v": 10}, {"v": 11}]}}, {"id": 2, "data": {}}]
+    df = records_to_dataframe(rows, record_path=["data", "rows"])
+    assert df["v"].tolist() == [10, 11, pd.NA]
+    assert df["id"].tolist() == [1, 1, 2]
+
+
+def test_a_parent_field_named_like_a_row_field_is_renamed_not_merged() -> None:
+    with pytest.warns(FrameWarning, match="id_2"):
+        df = records_to_dataframe([{"id": "p", "rows": [{"id": 1}]}], record_path="rows")
+    assert df["id"].tolist() == [1]
+    assert df["id_2"].tolist() == ["p"]
+
+
 def test_no_records_give_an_empty_frame() -> None:
     df = records_to_dataframe([])
     assert df.shape == (0, 0)
