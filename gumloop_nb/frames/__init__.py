@@ -2,9 +2,11 @@
 
 pandas is imported only when a function runs, so importing this package stays cheap.
 
->>> from gumloop_nb.frames import to_dataframe, read_artifact
->>> df = to_dataframe(client.mcp.execute("datasets", "query", {"sql": "select * from elements"}))
->>> table = read_artifact(client, artifact)          # CSV/TSV/JSON/JSONL/Parquet/Excel -> DataFrame
+Example::
+
+    from gumloop_nb.frames import to_dataframe, read_artifact
+    df = to_dataframe(client.mcp.execute("datasets", "query", {"sql": "select * from elements"}))
+    table = read_artifact(client, artifact)      # CSV/TSV/JSON/JSONL/Parquet/Excel -> DataFrame
 """
 
 from __future__ import annotations

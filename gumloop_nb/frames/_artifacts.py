@@ -476,8 +476,10 @@ def read_artifact(
     ``json``, ``jsonl``, ``parquet``, ``excel``, ``text``, ``bytes``); ``encoding=`` reads text
     that is not UTF-8. The download URL is fetched with a plain GET, without Gumloop credentials.
 
-    >>> arts = client.artifacts.list(agent_id).artifacts
-    >>> df = read_artifact(client, arts[0])
+    Example::
+
+        arts = client.artifacts.list(agent_id).artifacts
+        df = read_artifact(client, arts[0])
     """
     import httpx
 
