@@ -370,3 +370,18 @@ async def test_backoff_jitter_varies_between_retries(
         with pytest.raises(e.InternalServerError):
             await run(make_client(max_retries=1).teams.list())
     assert len(set(clock.sleeps)) > 1
+
+
+async def test_a_message_send_is_not_repeated_after_a_500(client: Any, router: Any) -> None:
+    route = router.post("/sessions/ses_1/messages").respond(500, json={})
+    with pytest.raises(e.InternalServerError) as info:
+        await run(client.sessions.send("ses_1", input="Hi"))
+    assert route.call_count == 1
+    assert "was retried" not in str(info.value)  # nothing was retried, so it must not say so
+
+
+async def test_an_agent_update_is_not_repeated_after_a_500(client: Any, router: Any) -> None:
+    route = router.patch("/agents/agt_1").respond(500, json={})
+    with pytest.raises(e.InternalServerError):
+        await run(client.agents.update("agt_1", name="B"))
+    assert route.call_count == 1

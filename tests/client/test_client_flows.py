@@ -13,7 +13,7 @@ import pytest
 
 from gumloop_nb import GumloopClient
 from gumloop_nb.client import flows as flows_module
-from gumloop_nb.errors import FlowFailedError, FlowTerminatedError
+from gumloop_nb.errors import APIStatusError, FlowFailedError, FlowTerminatedError
 
 from .conftest import API, Clock, body_of, run
 
@@ -227,6 +227,8 @@ async def test_http_errors_are_httpx_status_errors(make_flows: Any, router: Any,
     with pytest.raises(httpx.HTTPStatusError) as info:
         await run(run_flow(make_flows(), mode, "flow_1", {}))
     assert info.value.response.status_code == 500
+    assert isinstance(info.value, APIStatusError)
+    assert info.value.status_code == 500
     assert "flow-key-SECRET" not in str(info.value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 from typing import Any
 
+import httpx
 import pytest
 
 from gumloop_nb import AsyncGumloop, Gumloop, __version__
@@ -73,9 +74,8 @@ async def test_unary_chat_goes_to_the_stream_host(client: Any, router: Any) -> N
     result = await run(client.chat.completions.create(model="m", messages=MESSAGES))
     assert route.call_count == 1
     assert result.choices[0].message.content == "yo"
-    assert "accept" not in {k.lower() for k in route.calls.last.request.headers} or (
-        route.calls.last.request.headers["accept"] != "text/event-stream"
-    )
+    assert route.calls.last.request.headers.get("accept") != "text/event-stream"
+    assert route.calls.last.request.headers["content-type"] == "application/json"
 
 
 async def test_unary_session_calls_go_to_the_api_host_and_streams_to_the_stream_host(
@@ -292,3 +292,39 @@ async def test_api_requests_use_timeout_and_stream_requests_use_stream_timeout(
     await run(client.chat.completions.create(model="m", messages=MESSAGES))
     assert api.calls.last.request.extensions["timeout"]["read"] == 7.0
     assert ws.calls.last.request.extensions["timeout"]["read"] == 70.0
+
+
+async def test_with_options_timeout_applies_to_the_copy_only(client: Any, router: Any) -> None:
+    route = router.get("/teams").respond(200, json={"teams": []})
+    await run(client.with_options(timeout=3.0).teams.list())
+    assert route.calls.last.request.extensions["timeout"]["read"] == 3.0
+    await run(client.teams.list())
+    assert route.calls.last.request.extensions["timeout"]["read"] == 90.0
+
+
+async def test_retry_log_lines_never_contain_the_token(
+    client: Any, router: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    router.get("/teams").mock(
+        side_effect=[
+            httpx.Response(503, json={"error": {"message": "busy"}}),
+            httpx.ConnectError("refused"),
+            httpx.Response(200, json={"teams": []}),
+        ]
+    )
+    with caplog.at_level(logging.DEBUG):
+        await run(client.teams.list())
+    assert TOKEN not in caplog.text
+
+
+async def test_clients_close_their_connections(mode: str) -> None:
+    if mode == "async":
+        async with AsyncGumloop(api_key="k", base_url=API) as aclient:
+            http = aclient._transport.http
+        assert http.is_closed
+    else:
+        with Gumloop(api_key="k", base_url=API) as client:
+            http = client._transport.http
+        assert http.is_closed

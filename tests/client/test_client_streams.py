@@ -404,3 +404,35 @@ async def test_closing_a_session_stream_stops_it(client: Any, router: Any, mode:
     assert first.stream_cursor == "ses_s:1"
     assert await collect(stream) == []
     assert route.call_count == 1
+
+
+async def test_a_session_stream_sends_nothing_until_iterated(client: Any, router: Any) -> None:
+    route = router.post(f"{WS}/agents/agt_1/sessions").mock(return_value=sse_response(sse(FINISH)))
+    stream = client.sessions.stream("agt_1", input="Hi")  # no await, even on the async client
+    assert route.call_count == 0
+    await collect(stream)
+    assert route.call_count == 1
+
+
+async def test_opening_a_session_stream_is_retried_only_when_the_server_did_not_act(
+    client: Any, router: Any
+) -> None:
+    route = router.post(f"{WS}/agents/agt_1/sessions").mock(
+        side_effect=[httpx.Response(503, json={}), sse_response(sse(FINISH))]
+    )
+    events = await collect(client.sessions.stream("agt_1", input="Hi"))
+    assert route.call_count == 2
+    assert events[-1].final is True
+    first, second = (body_of(c.request) for c in route.calls)
+    assert first["session_id"] == second["session_id"]
+
+
+async def test_opening_a_chat_stream_is_retried_on_a_transient_status(
+    client: Any, router: Any
+) -> None:
+    route = router.post(f"{WS}/chat/completions").mock(
+        side_effect=[httpx.Response(502, json={}), sse_response(FULL_STREAM)]
+    )
+    stream = await run(client.chat.completions.create(model="m", messages=MESSAGES, stream=True))
+    assert (await run(stream.final())).choices[0].message.content == "Hello world"
+    assert route.call_count == 2
