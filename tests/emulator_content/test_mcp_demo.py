@@ -3,14 +3,13 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from gumloop_nb.emulator import mcp_demo
 
-DATA = Path(mcp_demo.__file__).with_name("data")
+DATA = mcp_demo.DATA_DIR
 
 
 def _csv(name):
