@@ -19,6 +19,9 @@ __all__ = ["TextPane", "split_point"]
 
 # Rendering may take at most 1/(1+_RENDER_BUDGET) of the time between updates.
 _RENDER_BUDGET = 19.0
+# Completed blocks are grouped into HTML widgets of about this many characters: few widgets
+# (cheap to create and to lay out) while an update still sends at most one group plus the tail.
+_GROUP_CHARS = 8192
 _FENCES = ("```", "~~~")
 
 
@@ -59,7 +62,8 @@ class TextPane:
         self._clock = clock
         self._html_cls = HTML
         self._tail = HTML(value="")
-        self._blocks: list[Any] = []
+        self._blocks: list[Any] = []  # one HTML widget per group of completed blocks
+        self._group_html = ""
         self.box = VBox(children=(self._tail,), layout=Layout(width="100%"))
         self._src = ""
         self._pending: list[str] = []
@@ -96,17 +100,25 @@ class TextPane:
             if self.fmt in ("markdown", "text"):
                 cut = split_point(open_src) if self.fmt == "markdown" else open_src.rfind("\n") + 1
                 if cut:
-                    block = self._html_cls(value=render_answer(open_src[:cut], self.fmt))
-                    self._blocks.append(block)
+                    self._commit(render_answer(open_src[:cut], self.fmt))
                     self._committed += cut
                     open_src = open_src[cut:]
-                    self.box.children = (*self._blocks, self._tail)
             tail_html = render_answer(open_src, self.fmt) if open_src else ""
             if tail_html != self._tail.value:
                 self._tail.value = tail_html
             self.updates += 1
             end = self._clock()
             self._next_flush = end + max(self.interval, (end - start) * _RENDER_BUDGET)
+
+    def _commit(self, html: str) -> None:
+        """Append rendered complete blocks to the open group (a new group when it is full)."""
+        if not self._blocks or len(self._group_html) >= _GROUP_CHARS:
+            self._group_html = html
+            self._blocks.append(self._html_cls(value=html))
+            self.box.children = (*self._blocks, self._tail)
+        else:
+            self._group_html += html
+            self._blocks[-1].value = self._group_html
 
     def finish(self) -> str:
         """Render the complete text once (exact final view) and return it."""

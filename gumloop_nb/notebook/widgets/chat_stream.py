@@ -36,19 +36,39 @@ def chunk_parts(item: Any) -> tuple[str, Any, str | None, list[str]]:
     """
     if isinstance(item, str):
         return item, None, None, []
+    if not isinstance(item, dict):
+        # Fast path for chunk objects: this runs once per chunk, thousands of times per answer.
+        try:
+            choices = item.choices
+            delta = choices[0].delta if choices else None
+            text = (delta.content or "") if delta is not None else ""
+            frames = delta.images if delta is not None else None
+            model = item.model
+            usage = item.usage
+        except AttributeError:
+            pass
+        else:
+            images = _image_urls(frames) if frames else []
+            return text, usage, model if isinstance(model, str) else None, images
     text = ""
-    images: list[str] = []
+    images = []
     choices = _get(item, "choices") or []
     if choices:
         delta = _get(choices[0], "delta")
         if delta is not None:
             text = _get(delta, "content") or ""
-            for image in _get(delta, "images") or []:
-                url = _get(_get(image, "image_url"), "url")
-                if isinstance(url, str):
-                    images.append(url)
+            images = _image_urls(_get(delta, "images") or [])
     model = _get(item, "model")
     return text, _get(item, "usage"), model if isinstance(model, str) else None, images
+
+
+def _image_urls(frames: Any) -> list[str]:
+    urls = []
+    for image in frames:
+        url = _get(_get(image, "image_url"), "url")
+        if isinstance(url, str):
+            urls.append(url)
+    return urls
 
 
 class ChatStream:
@@ -129,13 +149,12 @@ class ChatStream:
 
     def feed(self, item: Any) -> None:
         """Add one stream item: a text delta or a chat stream chunk."""
-        now = self._clock()
         if self._started is None:
-            self._started = now
+            self._started = self._clock()
         text, usage, model, images = chunk_parts(item)
         if text:
             if self.provenance.ttft_s is None:
-                self.provenance.ttft_s = now - self._started
+                self.provenance.ttft_s = self._clock() - self._started
             self.pane.append(text)
         if usage is not None:
             self.provenance.add_usage(usage)
