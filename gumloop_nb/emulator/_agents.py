@@ -212,17 +212,7 @@ async def update_agent(request: Request) -> Response:
     agent = get_agent(request, request.path_params["agent_id"])
     body = await json_body(request)
     _check_metadata(body)
-    expected = field(body, "version", int)
-    if expected is not None and expected != agent.get("version"):
-        raise ApiError(
-            409,
-            "agent_version_conflict",
-            f"The agent changed since version {expected} (it is now at version "
-            f"{agent.get('version')}); retrieve it and apply your change again.",
-            param="version",
-            type="conflict_error",
-            details={"current_version": agent.get("version")},
-        )
+    _check_version(agent, field(body, "version", int))
     if "name" in body and not str(body["name"]).strip():
         raise ApiError(400, "invalid_request", "The field 'name' must not be empty.", param="name")
     _check_model(body.get("model_name"))
@@ -236,6 +226,20 @@ async def update_agent(request: Request) -> Response:
     if body.get("team_id"):
         agent["team_id"] = body["team_id"]
     return ok({"agent": public_agent(_bump(request, agent))})
+
+
+def _check_version(agent: dict[str, Any], expected: int | None) -> None:
+    """Optimistic concurrency: refuse a change based on an older version."""
+    if expected is not None and expected != agent.get("version"):
+        raise ApiError(
+            409,
+            "agent_version_conflict",
+            f"The agent changed since version {expected} (it is now at version "
+            f"{agent.get('version')}); retrieve it and apply your change again.",
+            param="version",
+            type="conflict_error",
+            details={"current_version": agent.get("version")},
+        )
 
 
 async def delete_agent(request: Request) -> Response:
@@ -493,7 +497,7 @@ def _eval_config(request: Request, agent_id: str) -> dict[str, Any]:
         ],
         "tags": [],
         "data_points": [],
-        "sentiment": True,
+        "sentiment": {"enabled": True},
         "notifications": None,
         "updated_ts": None,
         "updated_at": None,
@@ -543,7 +547,7 @@ def _evaluations(request: Request, agent_id: str) -> list[dict[str, Any]]:
                 "created_at": session["created_at"],
                 "status": "failed" if failed else "completed",
                 "grade": None if failed else ("pass" if answered else "needs_review"),
-                "call_successful": None if failed else answered,
+                "call_successful": None if failed else ("success" if answered else "failure"),
                 "sentiment": None if failed else "neutral",
                 "summary": "The run failed before an answer."
                 if failed
@@ -581,8 +585,151 @@ async def get_evaluation(request: Request) -> Response:
     return ok({"evaluation": found})
 
 
+async def evaluation_options(request: Request) -> Response:
+    return ok(
+        {
+            "interaction_types": ["api", "web", "slack", "email"],
+            "criterion_types": ["boolean", "score"],
+            "criterion_priorities": ["low", "medium", "high"],
+            "data_point_types": ["string", "number", "boolean"],
+            "frequencies": ["hourly", "daily", "weekly"],
+            "default_interaction_types": ["api", "web"],
+            "limits": {
+                "criteria": 20,
+                "tags": 20,
+                "data_points": 20,
+                "tag_name_max_len": 40,
+                "tag_description_max_len": 200,
+                "notification_recipients": 10,
+            },
+        }
+    )
+
+
+async def evaluation_metrics(request: Request) -> Response:
+    agent_id = request.path_params["agent_id"]
+    get_agent(request, agent_id)
+    days = 30
+    raw = request.query_params.get("days")
+    if raw:
+        if not raw.isdigit() or not 1 <= int(raw) <= 365:
+            raise ApiError(400, "invalid_request", "days must be between 1 and 365.", param="days")
+        days = int(raw)
+    grades: dict[str, int] = {}
+    for ev in _evaluations(request, agent_id):
+        if ev["grade"]:
+            grades[ev["grade"]] = grades.get(ev["grade"], 0) + 1
+    return ok({"days": days, "grades": grades, "tags": {}})
+
+
+_ABILITIES = (
+    "web_search",
+    "web_fetch",
+    "image_generation",
+    "search_past_conversations",
+    "ask_question",
+    "manage_evaluations",
+    "tool_discovery",
+    "browser",
+)
+
+
+async def update_abilities(request: Request) -> Response:
+    agent = get_agent(request, request.path_params["agent_id"])
+    body = await json_body(request)
+    unknown = [k for k in body if k not in (*_ABILITIES, "version")]
+    if unknown:
+        raise ApiError(
+            400,
+            "invalid_request",
+            f"Unknown abilities: {', '.join(unknown)}; use {', '.join(_ABILITIES)}.",
+            param=unknown[0],
+        )
+    for key in _ABILITIES:
+        if key in body:
+            field(body, key, dict)
+    _check_version(agent, field(body, "version", int))
+    abilities = dict(agent.get("abilities") or {})
+    abilities.update({k: body[k] for k in _ABILITIES if k in body})
+    agent["abilities"] = abilities
+    _bump(request, agent)
+    return ok({"agent_id": agent["id"], "abilities": abilities, "version": agent["version"]})
+
+
+async def set_incognito(request: Request) -> Response:
+    agent = get_agent(request, request.path_params["agent_id"])
+    body = await json_body(request)
+    agent["incognito"] = {"enforced": field(body, "enforced", bool, required=True)}
+    return ok({"agent": public_agent(_bump(request, agent))})
+
+
+async def list_knowledge(request: Request) -> Response:
+    agent = get_agent(request, request.path_params["agent_id"])
+    return ok({"agent_id": agent["id"], "knowledge_sources": agent.get("knowledge_sources") or []})
+
+
+async def attach_knowledge(request: Request) -> Response:
+    agent = get_agent(request, request.path_params["agent_id"])
+    connector = request.path_params["connector_id"]
+    body = await json_body(request, required=False)
+    config = field(body, "config", dict)
+    sources = [k for k in agent.get("knowledge_sources") or [] if k["connector_id"] != connector]
+    existed = len(sources) != len(agent.get("knowledge_sources") or [])
+    source = {"connector_id": connector, "config": config}
+    agent["knowledge_sources"] = [*sources, source]
+    _bump(request, agent)
+    return ok(
+        {
+            "agent_id": agent["id"],
+            "knowledge_source": source,
+            "outcome": "updated" if existed else "attached",
+        }
+    )
+
+
+async def detach_knowledge(request: Request) -> Response:
+    agent = get_agent(request, request.path_params["agent_id"])
+    connector = request.path_params["connector_id"]
+    before = agent.get("knowledge_sources") or []
+    kept = [k for k in before if k["connector_id"] != connector]
+    if len(kept) != len(before):
+        agent["knowledge_sources"] = kept
+        _bump(request, agent)
+    return ok(
+        {"agent_id": agent["id"], "connector_id": connector, "detached": len(kept) != len(before)}
+    )
+
+
+async def change_subagent(request: Request) -> Response:
+    agent = get_agent(request, request.path_params["agent_id"])
+    sub = request.path_params["subagent_id"]
+    subs = list(agent.get("subagent_ids") or [])
+    if request.method == "PUT":
+        if sub == agent["id"]:
+            raise ApiError(
+                400, "invalid_request", "An agent cannot be its own subagent.", param="subagent_id"
+            )
+        get_agent(request, sub)
+        changed = sub not in subs
+        if changed:
+            subs.append(sub)
+    else:
+        changed = sub in subs
+        subs = [s for s in subs if s != sub]
+    if changed:
+        agent["subagent_ids"] = subs
+        _bump(request, agent)
+    return ok({"agent_id": agent["id"], "subagent_ids": subs, "changed": changed})
+
+
+async def list_app_rules(request: Request) -> Response:
+    agent = get_agent(request, request.path_params["agent_id"])
+    return ok({"agent_id": agent["id"], "app_rules": []})
+
+
 _A = "/api/v1/agents/{agent_id}"
 ROUTES = [
+    Route("/api/v1/agents/evaluation-options", evaluation_options, methods=["GET"]),
     Route("/api/v1/agents", list_agents, methods=["GET"]),
     Route("/api/v1/agents", create_agent, methods=["POST"]),
     Route(_A, retrieve_agent, methods=["GET"]),
@@ -597,5 +744,13 @@ ROUTES = [
     Route(_A + "/evaluation-config", get_eval_config, methods=["GET"]),
     Route(_A + "/evaluation-config", patch_eval_config, methods=["PATCH"]),
     Route(_A + "/evaluations", list_evaluations, methods=["GET"]),
+    Route(_A + "/evaluations/metrics", evaluation_metrics, methods=["GET"]),
     Route(_A + "/evaluations/{evaluation_id}", get_evaluation, methods=["GET"]),
+    Route(_A + "/abilities", update_abilities, methods=["PATCH"]),
+    Route(_A + "/incognito", set_incognito, methods=["PATCH"]),
+    Route(_A + "/knowledge-sources", list_knowledge, methods=["GET"]),
+    Route(_A + "/knowledge-sources/{connector_id}", attach_knowledge, methods=["PUT"]),
+    Route(_A + "/knowledge-sources/{connector_id}", detach_knowledge, methods=["DELETE"]),
+    Route(_A + "/subagents/{subagent_id}", change_subagent, methods=["PUT", "DELETE"]),
+    Route(_A + "/app-rules", list_app_rules, methods=["GET"]),
 ]

@@ -110,18 +110,42 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return err.response()
 
 
-async def _any_error(request: Request, exc: Exception) -> Response:
-    if hasattr(exc, "envelope") and isinstance(getattr(exc, "status", None), int):
-        # EmulatorError from the demo models: already the contract's envelope.
-        return JSONResponse(exc.envelope(), status_code=exc.status)  # type: ignore[attr-defined]
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return ApiError(
-        500,
-        "internal_error",
-        f"The emulator hit an internal error ({type(exc).__name__}); this is a bug "
-        "in the emulator, please report it.",
-        type="api_error",
-    ).response()
+class CatchAllMiddleware:
+    """Turn an unexpected exception into a logged 500 envelope, keeping the connection usable.
+
+    (Starlette's own last-resort handler re-raises to the server, which then drops the
+    keep-alive connection; a client's next request on it would fail.)
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # mid-body: nothing sensible to send; let the server close it
+                raise
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            err = ApiError(
+                500,
+                "internal_error",
+                f"The emulator hit an internal error ({type(exc).__name__}); this is a bug in "
+                "the emulator, please report it.",
+                type="api_error",
+            )
+            await err.response()(scope, receive, send)
 
 
 async def index(request: Request) -> Response:
@@ -138,7 +162,6 @@ def build_app(config: EmulatorConfig) -> Starlette:
         ApiError: _api_error,
         FlatError: _api_error,
         HTTPException: _http_error,
-        Exception: _any_error,
     }
 
     @contextlib.asynccontextmanager
@@ -151,5 +174,6 @@ def build_app(config: EmulatorConfig) -> Starlette:
     app.state.config = config
     # Faults are outermost so they can also fail auth-less paths and cut any stream.
     app.add_middleware(AuthMiddleware, ctx=ctx)
+    app.add_middleware(CatchAllMiddleware)
     app.add_middleware(FaultMiddleware, server_spec=config.faults)
     return app

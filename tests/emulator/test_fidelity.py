@@ -93,6 +93,32 @@ def agents_crud(client: Any, em: Emulator) -> None:
     assert client.agents.delete(agent.id).deleted is True
 
 
+def agent_extras(client: Any, em: Emulator) -> None:
+    agent = client.agents.create(name="Extras", model_name="gpt-4.1").agent
+    helper = client.agents.create(name="Helper", model_name="gpt-4.1").agent
+    abilities = client.agents.update_abilities(agent.id, web_search={"enabled": True})
+    assert _get(_get(abilities.abilities, "web_search"), "enabled") is True
+    assert client.agents.set_incognito(agent.id, True).agent.incognito.enforced is True
+    ks = client.agents.attach_knowledge_source(agent.id, "notion")
+    assert ks.knowledge_source.connector_id == "notion"
+    assert len(client.agents.list_knowledge_sources(agent.id).knowledge_sources) == 1
+    assert client.agents.detach_knowledge_source(agent.id, "notion").detached is True
+    assert client.agents.attach_subagent(agent.id, helper.id).subagent_ids == [helper.id]
+    assert client.agents.attach_subagent(agent.id, helper.id).changed is False
+    assert client.agents.detach_subagent(agent.id, helper.id).changed is True
+    assert client.agents.list_app_rules(agent.id).app_rules == []
+    assert "daily" in client.agents.get_evaluation_options().frequencies
+    assert client.agents.get_evaluation_metrics(agent.id, days=7).days == 7
+    config = client.agents.update_evaluation_config(agent.id, enabled=True).config
+    assert config.enabled is True
+    assert client.agents.retrieve(agent.id).agent.version == 7
+    list(client.sessions.stream(agent.id, input="Hello"))
+    evaluations = client.agents.list_evaluations(agent.id).evaluations
+    assert len(evaluations) == 1 and evaluations[0].grade == "pass"
+    one = client.agents.get_evaluation(agent.id, evaluations[0].id).evaluation
+    assert one.call_successful == "success"
+
+
 def sessions_stream_resume_retrieve_cancel(client: Any, em: Emulator) -> None:
     agent = client.agents.create(name="Sessions", model_name="gpt-4.1").agent
     events = list(client.sessions.stream(agent.id, input="Repeat exactly: streamed words here"))
@@ -155,6 +181,7 @@ SCENARIOS: dict[str, Callable[[Any, Emulator], None]] = {
         chat_unary_stream_and_schema,
         models_and_teams,
         agents_crud,
+        agent_extras,
         sessions_stream_resume_retrieve_cancel,
         mcp_lists_and_batches,
         skills_lifecycle,
