@@ -79,6 +79,9 @@ LISTING_KEYS = frozenset(
         "mcp_servers",
     }
 )
+GENERIC_LISTING_KEYS = frozenset(
+    {"results", "items", "files", "sources", "queue", "cards", "resources", "prompts", "accounts"}
+)
 # Scalar companions of a listing's items; kept in ``df.attrs``, not repeated on every row.
 LISTING_AUX = frozenset(
     {
@@ -265,7 +268,13 @@ def _from_mapping(d: dict[str, Any], from_model: bool, opts: _Opts) -> pd.DataFr
     if isinstance(d.get("messages"), list) and "agent_id" in d:
         return _messages_frame(d, opts)
     listing = [k for k in d if k in LISTING_KEYS and isinstance(d[k], list)]
-    if len(listing) == 1 and all(k in LISTING_AUX for k in d if k != listing[0]):
+    if (
+        len(listing) == 1
+        and all(k in LISTING_AUX for k in d if k != listing[0])
+        # A plain {"results": [...]} may just as well be a flow's output: trust generic names
+        # only on typed responses or next to a listing's companions (next_cursor, ...).
+        and (from_model or listing[0] not in GENERIC_LISTING_KEYS or len(d) > 1)
+    ):
         key = listing[0]
         attrs = {k: v for k, v in d.items() if k != key}
         return _listing_frame(d[key], opts, attrs=attrs)

@@ -473,6 +473,12 @@ def test_every_listing_gives_one_row_per_item(
         assert df[column].tolist() == expected
 
 
+def test_a_plain_dict_with_only_a_generic_list_is_read_as_flow_outputs() -> None:
+    df = to_dataframe({"results": [{"a": {"b": {"c": 1}}, "created_at": "2026-01-05"}]})
+    assert df.columns.tolist() == ["a.b.c", "created_at"]  # fully flattened, text kept as text
+    assert df["created_at"].tolist() == ["2026-01-05"]
+
+
 def test_a_single_typed_object_is_one_row() -> None:
     df = to_dataframe(t.Agent.model_validate(agent(1)))
     assert len(df) == 1
@@ -632,7 +638,7 @@ def test_bad_input_raises_a_clear_frame_error(bad: Any, match: str) -> None:
 def test_a_results_list_mixing_results_and_junk_is_still_tabulated() -> None:
     df = to_dataframe({"results": [result([text("x")]), 5]})
     assert len(df) == 2
-    assert df["content"].tolist()[1] == 5
+    assert df.iloc[1].tolist() == [5]
 
 
 def test_importing_the_package_does_not_import_pandas() -> None:
