@@ -223,15 +223,17 @@ def multipart_parts(request: httpx.Request) -> list[tuple[str, str | None, bytes
     """``(field name, filename, content)`` of each part of a multipart request."""
     head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
     message = email.message_from_bytes(head + request.content, policy=email.policy.HTTP)
-    parts = []
-    for part in message.iter_parts():  # type: ignore[attr-defined]
+    parts: list[tuple[str, str | None, bytes]] = []
+    for part in message.iter_parts():  # type: ignore[attr-defined, unused-ignore]
         name = part.get_param("name", header="content-disposition")
         filename = part.get_param("filename", header="content-disposition")
-        parts.append((name, filename, part.get_payload(decode=True)))
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        parts.append((str(name), None if filename is None else str(filename), payload))
     return parts
 
 
-AGENT = {
+AGENT: dict[str, Any] = {
     "id": "agt_1",
     "name": "Helper",
     "team_id": None,

@@ -336,7 +336,7 @@ async def test_unary_chat_parses_into_a_chat_result(client: Any, router: Any) ->
     result = await run(client.chat.completions.create(model="m", messages=MESSAGES))
     assert isinstance(result, t.ChatResult)
     assert result.choices[0].message.content == "Forty-one"
-    assert result.usage.total_tokens == 4
+    assert result.usage is not None and result.usage.total_tokens == 4
 
 
 async def test_an_empty_204_on_skill_delete_means_deleted(client: Any, router: Any) -> None:

@@ -78,6 +78,8 @@ async def test_chat_stream_yields_chunks_and_assembles_the_final_result(
     message = final.choices[0].message
     assert message.content == "Hello world"
     assert final.choices[0].finish_reason == "tool_calls"
+    assert message.tool_calls is not None and message.images is not None
+    assert final.usage is not None
     call = message.tool_calls[0]
     assert (call.id, call.function.name) == ("call_1", "get_weather")
     assert json.loads(call.function.arguments) == {"city": "Paris"}
