@@ -238,3 +238,22 @@ def test_a_fix_prompt_quotes_the_failing_cell_line_even_when_asked_to_be_concise
     assert "IndexError" in text and "line 3" in text and "list index out of range" in text
     assert "print(values[5])" in text
     assert "How to fix it" in text
+
+
+def _thread(*turns):
+    messages = []
+    for turn in turns:
+        messages += [{"role": "user", "content": turn}, {"role": "assistant", "content": "ok"}]
+    return plan_completion({"model": "gpt-4.1", "messages": messages[:-1]}).text
+
+
+def test_follow_up_questions_stay_on_the_earlier_topic():
+    text = _thread("Explain how solar panels convert light", "Tell me more about it")
+    assert "solar panels" in text
+    assert text != chat("Tell me more about it", model="gpt-4.1").text
+
+
+def test_the_model_can_recall_the_previous_question():
+    assert _thread("Explain how tides work", "What did I just ask?") == (
+        'You asked: "Explain how tides work"'
+    )

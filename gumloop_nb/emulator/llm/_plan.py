@@ -114,7 +114,8 @@ class CompletionPlan:
             return self._limit(json_object_answer(prompt, rng))
         if req.last_role == "tool" and req.tool_results:
             return self._limit(tool_followup(prompt, req.tool_results, rng))
-        return self._limit(compose_answer(prompt, req.system, req.model, rng))
+        history = [content_text(m.get("content")) for m in req.messages if m["role"] == "user"][:-1]
+        return self._limit(compose_answer(prompt, req.system, req.model, rng, history))
 
     def _limit(self, text: str) -> str:
         """Apply ``stop`` sequences and the token limit (finish_reason ``length``)."""

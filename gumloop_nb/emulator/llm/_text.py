@@ -372,11 +372,37 @@ def _apply_system(text: str, system: str, rng: random.Random, *, shorten: bool =
     return text
 
 
-def compose_answer(prompt: str, system: str, spec: ModelSpec, rng: random.Random) -> str:
-    """The assistant's reply to ``prompt`` in the style of ``spec`` (deterministic via ``rng``)."""
+_RECALL = re.compile(
+    r"\bwhat did i (just )?(say|ask|write)\b|\bmy (last|previous|first) "
+    r"(question|message)\b",
+    re.I,
+)
+_FOLLOW_UP = re.compile(r"\b(it|that|this|them|more|again|elaborate|expand)\b", re.I)
+
+
+def compose_answer(
+    prompt: str,
+    system: str,
+    spec: ModelSpec,
+    rng: random.Random,
+    history: list[str] | None = None,
+) -> str:
+    """The assistant's reply to ``prompt`` in the style of ``spec`` (deterministic via ``rng``).
+
+    ``history`` holds the earlier user messages of the conversation, oldest first, so a
+    follow-up ("tell me more about it") stays on the earlier topic.
+    """
     if prompt.startswith(REPEAT_PREFIX):
         rest = prompt[len(REPEAT_PREFIX) :]
         return rest[1:] if rest.startswith(" ") else rest
+    earlier = [h for h in history or [] if h.strip()]
+    if earlier and _RECALL.search(prompt):
+        which = earlier[0] if re.search(r"\bfirst\b", prompt, re.I) else earlier[-1]
+        return f'You asked: "{" ".join(which.split())[:300]}"'
+    if earlier and _FOLLOW_UP.search(prompt) and len(key_phrases(prompt)) <= 2:
+        topic = (key_phrases(earlier[-1], 1) or ["that"])[0]
+        answer = compose_answer(f"{prompt} ({topic})", system, spec, rng)
+        return f"Building on {topic}: {answer[:1].lower()}{answer[1:]}"
     canned = _canned(prompt, rng)
     if canned is not None:
         # Explanations with structure (errors, haiku) keep their shape under "be concise".
