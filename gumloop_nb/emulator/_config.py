@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["DEFAULT_TEAM", "EmulatorConfig"]
 
@@ -29,7 +29,6 @@ class EmulatorConfig:
     max_body_bytes: int = 25 * 1024 * 1024
     default_team: str = DEFAULT_TEAM
     default_model: str = "claude-sonnet-4-5"
-    extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.speed < 0:

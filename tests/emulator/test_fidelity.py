@@ -223,3 +223,53 @@ def test_the_legacy_flows_client_runs_and_fails_flows(kind: str, em: Emulator) -
     with pytest.raises(RuntimeError, match="failed"):
         flows.run_flow("fail", {}, poll_interval=0.01, timeout=10)
     flows.close()
+
+
+# -- team scoping and the async clients ---------------------------------------------------------
+
+
+def _client_class(kind: str, name: str) -> Any:
+    if kind == "official":
+        return getattr(pytest.importorskip("gumloop"), name)
+    import gumloop_nb
+
+    if not hasattr(gumloop_nb, name):
+        pytest.skip(f"gumloop_nb.{name} is not available yet")
+    return getattr(gumloop_nb, name)
+
+
+@pytest.mark.parametrize("kind", list(CLIENTS))
+def test_a_team_scoped_client_creates_and_lists_within_its_team(kind: str, em: Emulator) -> None:
+    cls = _client_class(kind, "Gumloop")
+    with cls(api_key="k", base_url=em.base_url, team_id="team_research") as research:
+        agent = research.agents.create(name=f"Team scoped {kind}", model_name="gpt-4.1").agent
+        assert agent.team_id == "team_research"
+        teams = {a.team_id for a in research.agents.list().agents}
+        assert teams == {"team_research"}
+        skill = research.skills.create({"SKILL.md": SKILL_MD}).skill
+        assert skill.team_id == "team_research"
+    with cls(api_key="k", base_url=em.base_url, team_id="team_demo") as demo:
+        assert agent.id not in {a.id for a in demo.agents.list().agents}
+
+
+@pytest.mark.parametrize("kind", list(CLIENTS))
+async def test_the_async_client_streams_chat_and_sessions(kind: str, em: Emulator) -> None:
+    cls = _client_class(kind, "AsyncGumloop")
+    client = cls(api_key="k", base_url=em.base_url)
+    try:
+        stream = await client.chat.completions.create(model="gpt-4.1", messages=MSG, stream=True)
+        text = "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
+        assert text == "fidelity <ok>"
+        agent = (await client.agents.create(name="Async", model_name="gpt-4.1")).agent
+        events = [e async for e in client.sessions.stream(agent.id, input="Repeat exactly: hi")]
+        assert events[-1].finish_reason == "stop"
+        assert (
+            "".join(
+                getattr(e, "delta", None) or (e.model_extra or {}).get("delta", "")
+                for e in events
+                if e.type == "text-delta"
+            )
+            == "hi"
+        )
+    finally:
+        await client.aclose()
