@@ -362,8 +362,9 @@ async def test_authorization_url_adds_resource_and_keeps_a_given_state(client: A
 
 
 async def test_register_client_posts_json_to_the_oauth_root_without_auth(
-    make_client: Any, router: Any
+    make_client: Any, router: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("TRACEPARENT", "00-trace-01")
     client = make_client(user_id="usr_1", team_id="team_c")
     route = router.post(f"{ROOT}/oauth/register").respond(201, json={"client_id": "cli_9"})
     answer = await run(client.oauth.register_client("http://127.0.0.1:5000/callback"))
@@ -379,6 +380,7 @@ async def test_register_client_posts_json_to_the_oauth_root_without_auth(
     assert "authorization" not in request.headers
     assert "x-auth-key" not in request.headers
     assert "team_id" not in request.url.params
+    assert "traceparent" not in request.headers
     assert answer == {"client_id": "cli_9"}
 
 
@@ -440,3 +442,12 @@ def test_standalone_oauth_strips_api_v1_and_sends_no_auth(router: Any) -> None:
         assert url.startswith("http://oauth.test/oauth/authorize?")
         assert oauth.exchange_code("c", "code", "http://x/cb", "v") == {"access_token": "a"}
     assert "authorization" not in route.calls.last.request.headers
+
+
+async def test_oversized_skill_uploads_fail_before_any_request(client: Any, router: Any) -> None:
+    router.route().respond(201, json=SKILL)
+    with pytest.raises(ValueError, match="10 MB"):
+        await run(client.skills.create({"big.zip": b"x" * (10 * 1024 * 1024 + 1)}))
+    with pytest.raises(ValueError):
+        await run(client.skills.create({}))
+    assert router.calls.call_count == 0

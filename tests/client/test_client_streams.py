@@ -438,3 +438,65 @@ async def test_opening_a_chat_stream_is_retried_on_a_transient_status(
     stream = await run(client.chat.completions.create(model="m", messages=MESSAGES, stream=True))
     assert (await run(stream.final())).choices[0].message.content == "Hello world"
     assert route.call_count == 2
+
+
+async def test_a_usage_only_last_chunk_and_parallel_tool_calls_are_assembled(
+    client: Any, router: Any
+) -> None:
+    def call(index: int, **fields: Any) -> dict[str, Any]:
+        return {"tool_calls": [{"index": index, **fields}]}
+
+    body = sse(
+        chunk(call(0, id="c0", type="function", function={"name": "a", "arguments": '{"x"'})),
+        chunk(call(1, id="c1", type="function", function={"name": "b", "arguments": "{}"})),
+        chunk(call(0, function={"arguments": ": 1}"})),
+        chunk({}, "tool_calls"),
+        {**chunk({}), "choices": [], "usage": USAGE},
+        done=True,
+    )
+    stream = await open_chat(client, router, sse_response(body))
+    final = await run(stream.final())
+    calls = final.choices[0].message.tool_calls
+    assert calls is not None
+    assert [(c.id, c.function.name, c.function.arguments) for c in calls] == [
+        ("c0", "a", '{"x": 1}'),
+        ("c1", "b", "{}"),
+    ]
+    assert final.choices[0].finish_reason == "tool_calls"
+    assert final.usage is not None and final.usage.total_tokens == 12
+    assert stream.usage.cost == pytest.approx(0.00042)
+
+
+async def test_crlf_framing_multiline_data_and_keepalives_are_understood(
+    client: Any, router: Any
+) -> None:
+    first = json.dumps(chunk({"content": "Hi"}))
+    half = first.index('"choices"')  # split between JSON tokens: data lines join with a newline
+    body = (
+        ": ping\r\n\r\n"
+        f"data: {first[:half]}\r\ndata: {first[half:]}\r\n\r\n"
+        "data: \r\n\r\n"
+        f"event: whatever\r\ndata: {json.dumps(chunk({'content': '!'}, 'stop'))}\r\n\r\n"
+        "data: [DONE]\r\n\r\n"
+    ).encode()
+    stream = await open_chat(client, router, sse_response(body))
+    final = await run(stream.final())
+    assert final.choices[0].message.content == "Hi!"
+
+
+async def test_a_streamed_create_without_a_session_id_resumes_with_the_servers_id(
+    make_client: Any, router: Any
+) -> None:
+    client = make_client(max_retries=0)
+    first = router.post(f"{WS}/agents/agt_1/sessions").mock(
+        return_value=sse_response(broken=(sse(ev(1, interaction_id="ses_srv")),))
+    )
+    resume = router.get(f"{WS}/sessions/ses_srv").mock(
+        return_value=sse_response(sse(ev(2), FINISH))
+    )
+    stream = await run(client.sessions.create("agt_1", input="Hi", stream=True))
+    events = await collect(stream)
+    assert "session_id" not in body_of(first.calls.last.request)
+    assert [e.stream_cursor for e in events] == ["ses_s:1", "ses_s:2", "ses_s:9"]
+    assert resume.calls.last.request.url.params["last_cursor"] == "ses_s:1"
+    assert stream.session_id == "ses_srv"
