@@ -13,6 +13,8 @@ accepted on session create/send here (the real API host answers 400 and names th
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import logging
 import re
@@ -695,6 +697,27 @@ async def rename_session(request: Request) -> Response:
     return ok({"session": public_session(session)})
 
 
+async def upload_file(request: Request) -> Response:
+    """Store a base64 file on the session (name it in a later send's ``attachments``)."""
+    sid = request.path_params["session_id"]
+    session = _get(request, sid)
+    body = await json_body(request)
+    name = field(body, "file_name", str, required=True)
+    encoded = field(body, "file_content", str, required=True)
+    media_type = field(body, "media_type", str)
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError(
+            400, "invalid_request", "file_content must be base64-encoded.", param="file_content"
+        ) from None
+    request.app.state.ctx.store.put_blob(f"session_file/{sid}/{name}", data)
+    files = session.setdefault("_files", {})
+    files[name] = {"media_type": media_type, "size": len(data)}
+    request.app.state.ctx.store.put("sessions", sid, session)
+    return ok({"file_name": name, "media_type": media_type, "size": len(data)})
+
+
 _S = "/api/v1/sessions/{session_id}"
 ROUTES = [
     Route("/api/v1/agents/{agent_id}/sessions", list_sessions, methods=["GET"]),
@@ -703,4 +726,5 @@ ROUTES = [
     Route(_S, rename_session, methods=["PATCH"]),
     Route(_S + "/messages", send_message, methods=["POST"]),
     Route(_S + "/cancel", cancel_session, methods=["POST"]),
+    Route(_S + "/files", upload_file, methods=["POST"]),
 ]

@@ -273,3 +273,19 @@ async def test_the_async_client_streams_chat_and_sessions(kind: str, em: Emulato
         )
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize("kind", list(CLIENTS))
+def test_cancelling_a_running_session_and_uploading_a_file(kind: str, slow_em: Emulator) -> None:
+    cls = _client_class(kind, "Gumloop")
+    with cls(api_key="k", base_url=slow_em.base_url) as client:
+        agent = client.agents.create(name="Cancel me", model_name="claude-sonnet-4-5").agent
+        created = client.sessions.create(agent.id, input="Write a long essay about rivers")
+        assert created.session.state == "processing"
+        cancelled = client.sessions.cancel(created.session.id).session
+        assert (cancelled.id, cancelled.state) == (created.session.id, "failed")
+        assert client.sessions.retrieve(created.session.id).session.state == "failed"
+        uploaded = client.sessions.upload_file(
+            created.session.id, "notes.txt", b"hello", media_type="text/plain"
+        )
+        assert (uploaded.file_name, uploaded.size) == ("notes.txt", 5)
