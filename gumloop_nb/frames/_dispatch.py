@@ -171,6 +171,13 @@ def _dispatch(obj: Any, opts: _Opts) -> pd.DataFrame:
     if isinstance(obj, str):
         return _dispatch(_parse_json_text(obj), opts)
     plain, from_model = _to_plain(obj)
+    if from_model and isinstance(plain, Mapping):
+        # The type says what it is even when the wire left out keys the shape test looks for.
+        kind = type(obj).__name__
+        if kind == "McpExecuteResponse":
+            return _mcp_frame(list(plain.get("results") or []), opts)
+        if kind == "McpToolCallResult":
+            return _mcp_frame([plain], opts)
     if isinstance(plain, Mapping):
         return _from_mapping(dict(plain), from_model, opts)
     if isinstance(plain, (list, tuple)):
@@ -216,7 +223,12 @@ def _to_plain(obj: Any) -> tuple[Any, bool]:
         return obj, False
     dump = getattr(obj, "model_dump", None)
     if callable(dump) and not isinstance(obj, type):
-        return dump(), True
+        # Only what the server sent: a typed response then gives the same frame as its JSON,
+        # without a column for every optional field the model declares.
+        try:
+            return dump(exclude_unset=True), True
+        except TypeError:
+            return dump(), True
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return dataclasses.asdict(obj), True
     to_dict = getattr(obj, "to_dict", None)
@@ -302,7 +314,10 @@ def _from_list(items: list[Any], opts: _Opts) -> pd.DataFrame:
         any_model = any(m for _, m in pairs)
     if all(_looks_like_chat(p) for p in plains):
         return _chat_frame(plains, opts)
-    if all(_looks_like_mcp_result(p) for p in plains):
+    if all(
+        type(x).__name__ == "McpToolCallResult" or _looks_like_mcp_result(p)
+        for x, p in zip(items, plains, strict=True)
+    ):
         return _mcp_frame(plains, opts)
     if all(_looks_like_compare(p) for p in plains):
         return _compare_frame(plains, opts)

@@ -479,6 +479,27 @@ def test_a_plain_dict_with_only_a_generic_list_is_read_as_flow_outputs() -> None
     assert df["created_at"].tolist() == ["2026-01-05"]
 
 
+def test_a_typed_listing_gives_the_same_frame_as_its_json() -> None:
+    raw = {"agents": [agent(1), agent(2, model_name="gpt-4.1")], "next_cursor": None}
+    typed = to_dataframe(t.AgentListResponse.model_validate(raw))
+    pd.testing.assert_frame_equal(typed, to_dataframe(raw))
+    assert not any(c.startswith("metadata.") for c in typed.columns)  # no unsent defaults
+
+
+def test_a_typed_result_is_recognised_even_with_sparse_fields() -> None:
+    df = to_dataframe(t.McpToolCallResult(ref="r", status="error"))
+    assert df.columns.tolist() == ["ref", "server_id", "tool_name", "status", "error"]
+    assert df["status"].tolist() == ["error"]
+
+
+def test_official_sdk_chat_results_are_accepted_too() -> None:
+    spec = pytest.importorskip("gumloop.spec")
+    raw = chat("m", ["hi"])
+    df = to_dataframe(spec.ChatResult.model_validate(raw))
+    assert df["content"].tolist() == ["hi"]
+    assert df["total_tokens"].tolist() == [10]
+
+
 def test_a_single_typed_object_is_one_row() -> None:
     df = to_dataframe(t.Agent.model_validate(agent(1)))
     assert len(df) == 1
