@@ -257,3 +257,20 @@ def test_the_model_can_recall_the_previous_question():
     assert _thread("Explain how tides work", "What did I just ask?") == (
         'You asked: "Explain how tides work"'
     )
+
+
+def test_how_to_questions_get_numbered_steps_about_the_topic():
+    text = chat("How do I deploy a Flask app to production?").text
+    steps = [line for line in text.splitlines() if line[:2] in ("1.", "2.", "3.")]
+    assert len(steps) == 3 and "Flask app" in text
+
+
+def test_tips_requests_get_a_list_without_echoing_the_word_tips_as_a_topic():
+    text = chat("Give me tips for a job interview").text
+    assert "1. **" in text and "job interview" in text
+    assert "**Tips**" not in text
+
+
+def test_demo_facts_agree_with_the_bundled_dataset():
+    assert "Jupiter" in chat("Which is the largest planet?").text
+    assert "299,792,458" in chat("What is the speed of light?").text

@@ -152,6 +152,43 @@ _CANNED: list[tuple[re.Pattern[str], str]] = [
         "models and data into workflows (flows) or give an agent tools through MCP servers, "
         "then run them from the web app, an API or a notebook.",
     ),
+    (
+        re.compile(r"why is the sky blue", re.I),
+        "Sunlight is scattered by the molecules of the air, and shorter (blue) wavelengths "
+        "scatter much more than longer (red) ones — Rayleigh scattering, which grows as "
+        "1/wavelength⁴. So blue light reaches your eyes from every direction of the sky.",
+    ),
+    (
+        re.compile(r"(largest|biggest) planet", re.I),
+        "Jupiter is the largest planet in the Solar System, with a mean radius of about "
+        "69,911 km — roughly 11 times Earth's.",
+    ),
+    (
+        re.compile(r"speed of light", re.I),
+        "The speed of light in vacuum is exactly 299,792,458 metres per second "
+        "(about 300,000 km/s).",
+    ),
+    (
+        re.compile(r"boiling point of water", re.I),
+        "Water boils at 100 °C (212 °F) at standard sea-level pressure (1 atm); "
+        "the boiling point drops at altitude.",
+    ),
+    (
+        re.compile(r"who wrote hamlet", re.I),
+        "Hamlet was written by William Shakespeare, around 1599–1601.",
+    ),
+    (
+        re.compile(r"what(?:'s| is) (?:an? )?(?:mcp|model context protocol)\b", re.I),
+        "MCP (the Model Context Protocol) is an open protocol that lets AI applications "
+        "discover and call tools, read resources and use prompt templates exposed by "
+        "servers, in one standard way.",
+    ),
+    (
+        re.compile(r"what(?:'s| is) (?:a )?jupyter", re.I),
+        "Jupyter is an open-source, browser-based notebook environment: documents mix live "
+        "code, its outputs (tables, charts, widgets) and Markdown, run by a kernel such as "
+        "IPython.",
+    ),
 ]
 
 _HAIKUS = [
@@ -348,6 +385,41 @@ def _code_answer(prompt: str, phrases: list[str], rng: random.Random) -> str:
 # -- the composer --------------------------------------------------------------------------
 
 
+_HOW_TO = re.compile(
+    r"^\s*(how (do|can|should|would) (i|we|you)|what are the steps|steps to)\b", re.I
+)
+_STEPS = [
+    "Decide what a good result for {a} looks like, and write it down.",
+    "Gather what {a} needs: the inputs, credentials and a small sample to test with.",
+    "Set up the smallest working version of {a} first.",
+    "Check the result against your definition of done and fix the gaps.",
+    "Automate the repeatable parts of {a} and document the rest.",
+    "Monitor {a} once it runs, so problems show up early.",
+    "Connect {a} to {b} once the basic version works.",
+]
+_ITEM_TITLES = [
+    "Prepare",
+    "Start small",
+    "Be specific",
+    "Measure",
+    "Ask for feedback",
+    "Automate",
+    "Keep it simple",
+    "Follow up",
+    "Learn from examples",
+    "Document",
+]
+_TIPS = re.compile(r"\b(tips|ideas|ways|best practices|suggestions|advice)\b", re.I)
+
+
+def _how_to(prompt: str, phrases: list[str], spec: ModelSpec, rng: random.Random) -> str:
+    count = 3 + min(spec.verbosity, 3) - 1
+    picked = sorted(rng.sample(range(len(_STEPS)), k=min(count, len(_STEPS))))
+    steps = "\n".join(f"{i}. {_fill(_STEPS[k], phrases)}" for i, k in enumerate(picked, 1))
+    lead = f"Here's a practical way to approach {phrases[0]}:"
+    return f"{lead}\n\n{steps}"
+
+
 def _list_count(prompt: str) -> int | None:
     match = re.search(
         r"\b(?:list|give me|name|suggest|top)\s+(\d{1,2}|three|five|four)\b", prompt, re.I
@@ -410,15 +482,20 @@ def compose_answer(
     phrases = key_phrases(prompt) or ["your question"]
     if _CODE_WORDS.search(prompt):
         return _apply_system(_code_answer(prompt, phrases, rng), system, rng, shorten=False)
-    count = _list_count(prompt)
+    if _HOW_TO.search(prompt):
+        return _apply_system(_how_to(prompt, phrases, spec, rng), system, rng, shorten=False)
+    count = _list_count(prompt) or (2 + spec.verbosity if _TIPS.search(prompt) else None)
     parts: list[str] = []
     opener = _fill(rng.choice(_OPENERS.get(spec.style, [""])), phrases)
     if count:
-        items = []
-        for i in range(count):
-            focus = phrases[i % len(phrases)]
-            items.append(f"{i + 1}. **{_cap(focus)}** — {_fill(rng.choice(_BODY), [focus])}")
-        lead = f"Here are {count} ideas about {phrases[0]}:"
+        topics = [p for p in phrases if not _TIPS.fullmatch(p)] or phrases
+        titles = rng.sample(_ITEM_TITLES, k=min(count, len(_ITEM_TITLES)))
+        bodies = rng.sample(_BODY, k=min(count, len(_BODY)))
+        items = [
+            f"{i + 1}. **{titles[i % len(titles)]}** — {_fill(bodies[i % len(bodies)], topics)}"
+            for i in range(count)
+        ]
+        lead = f"Here are {count} ideas about {topics[0]}:"
         parts = [p for p in (opener, lead) if p] + ["\n".join(items)]
         return _apply_system("\n\n".join(parts), system, rng)
     sentences = rng.sample(_BODY, k=min(len(_BODY), spec.verbosity + rng.randint(0, 1)))
