@@ -484,7 +484,15 @@ def read_artifact(
     import httpx
 
     art_id, art_filename, art_media = _artifact_ref(artifact)
-    info = _info(_download_call(client, art_id, version_id))
+    raw = _download_call(client, art_id, version_id)
+    if inspect.isawaitable(raw):
+        close = getattr(raw, "close", None)
+        if callable(close):
+            close()  # never awaited: close it so Python does not warn about it
+        raise FrameError(
+            "read_artifact() got an async client; use `await aread_artifact(client, ...)` instead."
+        )
+    info = _info(raw)
     filename = info.get("filename") or art_filename
     name = repr(filename or art_id)
     _check_declared_size(info, name, max_bytes)

@@ -289,6 +289,13 @@ def test_a_bad_artifact_reference_is_a_clear_error(bad: Any) -> None:
         read_artifact(FakeClient(info()), bad)
 
 
+def test_an_async_client_given_to_read_artifact_points_to_aread_artifact() -> None:
+    client = FakeClient(info())
+    client.artifacts = AsyncFakeArtifacts(info())
+    with pytest.raises(FrameError, match="await aread_artifact"):
+        read_artifact(client, "art_1")
+
+
 async def test_aread_artifact_awaits_the_download_and_reads_the_table() -> None:
     client = FakeClient(info())
     client.artifacts = AsyncFakeArtifacts(info())
