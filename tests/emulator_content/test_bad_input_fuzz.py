@@ -116,3 +116,17 @@ def test_hostile_schemas_never_crash_the_generator(schema):
     _plan_or_error(
         {**body, "tools": [{"type": "function", "function": {"name": "f", "parameters": schema}}]}
     )
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "What is " + "1" * 50_000 + "?",
+        "What is " + "+".join(["1"] * 20_000) + "?",
+        "Traceback\n" + '  File "x.py", line 3, in f\n' * 5_000 + "KeyError: 'a'",
+        "word " * 50_000,
+    ],
+)
+def test_huge_prompts_get_answers_of_a_normal_size(prompt):
+    plan = plan_completion({"model": "gpt-4.1", "messages": [{"role": "user", "content": prompt}]})
+    assert 0 < len(plan.text) < 3_000

@@ -210,6 +210,8 @@ def _arithmetic(prompt: str) -> str | None:
     if len(rest) > 3:
         return None  # numbers inside a sentence (dates, ids), not a sum to work out
     tokens = re.findall(r"\*\*|\d+(?:\.\d+)?|[-+*/x×÷^]", expr)
+    if len(tokens) > 41:
+        return None  # a long chain of numbers is data, not a sum
     python = "".join({"x": "*", "×": "*", "÷": "/", "^": "**"}.get(t, t) for t in tokens)
     powers = re.findall(r"\*\*(\d+)", python)
     if len(powers) > 1 or any(float(n) > 64 for n in powers):

@@ -155,7 +155,12 @@ def key_phrases(text: str, limit: int = 5) -> list[str]:
         word = token.lower().rstrip(".")
         starts = sentence_start
         sentence_start = token in (".", "!", "?", ":", "\n") or token.endswith(".")
-        if not word or word in STOPWORDS or not re.match(r"[a-z0-9]", word) or len(word) < 2:
+        if (
+            not word
+            or word in STOPWORDS
+            or not re.match(r"[a-z0-9]", word)
+            or not 2 <= len(word) <= 40  # skip noise such as hashes or long digit runs
+        ):
             if current:
                 phrases.append(" ".join(current))
                 current = []
@@ -177,7 +182,8 @@ def key_phrases(text: str, limit: int = 5) -> list[str]:
             seen.add(phrase)
             unique.append(phrase)
     # Longer phrases carry more meaning; keep prompt order among equals.
-    ranked = sorted(unique, key=lambda p: (-min(len(p.split()), 2), unique.index(p)))
+    order = {p: i for i, p in enumerate(unique)}
+    ranked = sorted(unique, key=lambda p: (-min(len(p.split()), 2), order[p]))
     return ranked[:limit]
 
 
