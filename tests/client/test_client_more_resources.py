@@ -10,7 +10,7 @@ import pytest
 
 from gumloop_nb.errors import GumloopError
 
-from .conftest import WS, body_of, collect, run, session_json, sse, sse_response
+from .conftest import API, WS, body_of, collect, run, session_json, sse, sse_response
 
 ORIGIN = WS.removesuffix("/api/v1")
 
@@ -189,14 +189,13 @@ async def test_session_rename_and_retrieve(client: Any, router: Any) -> None:
     assert (await run(client.sessions.retrieve("ses_1"))).session.state == "completed"
 
 
-async def test_skill_sync_sends_the_cli_version_header(make_client: Any, router: Any) -> None:
-    from gumloop_nb import Gumloop
+def test_skill_sync_is_on_the_sync_client_and_sends_the_cli_version_header(router: Any) -> None:
+    from gumloop_nb import AsyncGumloop, Gumloop
 
-    client = make_client()
-    if not isinstance(client, Gumloop):
-        pytest.skip("the official async client has no sync resource")
     route = router.post("/skills/sync/download").respond(200, content=b"PK\x03\x04zip")
-    data = await run(client.sync.download(organization_id="org_1"))
+    with Gumloop(api_key="k", base_url=API) as client:
+        data = client.sync.download(organization_id="org_1")
     assert data == b"PK\x03\x04zip"
     assert "x-gumloop-cli-version" in route.calls.last.request.headers
     assert body_of(route.calls.last.request) == {"organization_id": "org_1"}
+    assert not hasattr(AsyncGumloop(api_key="k"), "sync")  # as in the official SDK
