@@ -125,6 +125,10 @@ class Scene:
     stripes: float
     shapes: list[tuple[float, float, float, Color]] = field(default_factory=list)
     stars: list[tuple[float, float]] = field(default_factory=list)
+    # Triangles standing on the horizon: (centre x, half width, height); trees or mountains.
+    peaks: list[tuple[float, float, float]] = field(default_factory=list)
+    peak_color: Color = (40, 40, 60)
+    cap_color: Color | None = None  # snow caps on mountain tops
 
 
 def _hsl(h: float, s: float, lum: float) -> Color:
@@ -157,6 +161,23 @@ def scene_for(prompt: str, rng: random.Random) -> Scene:
             )
         )
     stars = [(rng.random(), rng.uniform(0, 0.6)) for _ in range(60 if theme == "night" else 0)]
+    peaks: list[tuple[float, float, float]] = []
+    peak_color, cap = _shade(g_top, 0.55), None
+    if theme == "forest":
+        peaks = [
+            (rng.random(), rng.uniform(0.02, 0.04), rng.uniform(0.1, 0.22))
+            for _ in range(rng.randint(9, 14))
+        ]
+        peak_color = (16, 70, 38)
+    elif theme in ("snow", "night") or (theme == "abstract" and rng.random() < 0.5):
+        peaks = [
+            (rng.uniform(0.1, 0.9), rng.uniform(0.18, 0.35), rng.uniform(0.2, 0.36))
+            for _ in range(rng.randint(2, 4))
+        ]
+        if theme == "snow":
+            peak_color, cap = (118, 132, 160), (250, 252, 255)
+        elif theme == "night":
+            peak_color = (30, 28, 58)
     return Scene(
         theme=theme,
         sky_top=sky_top,
@@ -174,6 +195,9 @@ def scene_for(prompt: str, rng: random.Random) -> Scene:
         stripes=rng.uniform(10, 22),
         shapes=shapes,
         stars=stars,
+        peaks=peaks,
+        peak_color=peak_color,
+        cap_color=cap,
     )
 
 
@@ -202,6 +226,18 @@ def _render_rows(scene: Scene, w: int, h: int) -> list[bytes]:
     r2 = scene.sun_radius**2
     glow2 = (scene.sun_radius * 2.2) ** 2
     star_px = {(int(su * w), int(sv * h)) for su, sv in scene.stars}
+    # Per column: where the highest triangle starts, and where its snow cap ends.
+    tops = [2.0] * w
+    caps = [2.0] * w
+    for pcx, half, height in scene.peaks:
+        for x in range(w):
+            d = abs(us[x] - pcx)
+            if d < half:
+                top = horizon[x] - height * (1 - d / half)
+                if top < tops[x]:
+                    tops[x], caps[x] = top, top + 0.22 * height * (1 - d / half)
+    peak_b = bytes(scene.peak_color)
+    cap_b = bytes(scene.cap_color) if scene.cap_color else peak_b
     shapes = [(sx, sy, sr * sr, sc) for sx, sy, sr, sc in scene.shapes]
     rows = []
     for y in range(h):
@@ -228,7 +264,9 @@ def _render_rows(scene: Scene, w: int, h: int) -> list[bytes]:
         pattern = scene.pattern
         for x in range(w):
             u = us[x]
-            if v < horizon[x]:
+            if tops[x] <= v < horizon[x]:
+                append(cap_b if v < caps[x] else peak_b)
+            elif v < horizon[x]:
                 du = u - cx
                 d2 = du * du + dy2
                 if d2 < r2:
