@@ -451,3 +451,59 @@ async def test_oversized_skill_uploads_fail_before_any_request(client: Any, rout
     with pytest.raises(ValueError):
         await run(client.skills.create({}))
     assert router.calls.call_count == 0
+
+
+async def test_a_server_repeating_its_cursor_does_not_loop_forever(
+    client: Any, router: Any
+) -> None:
+    calls = 0
+
+    def same_cursor(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls > 5:  # a looping client fails here instead of hanging the suite
+            return httpx.Response(500, json={"error": {"message": "looping"}})
+        return httpx.Response(200, json={"agents": [{**AGENT, "id": "same"}], "next_cursor": "x"})
+
+    router.get("/agents").mock(side_effect=same_cursor)
+    agents = await collect(client.with_options(max_retries=0).agents.iter_all())
+    assert 1 <= calls <= 2
+    assert len(agents) == calls
+
+
+def _versions_page(request: httpx.Request) -> httpx.Response:
+    cursor = request.url.params.get("cursor")
+    version = {"agent_id": "agt_1", "major_version": 1, "name": "v"}
+    if cursor is None:
+        body = {"versions": [{**version, "id": "v1"}, {**version, "id": "v2"}], "next_cursor": "n"}
+    else:
+        body = {"versions": [{**version, "id": "v3"}], "next_cursor": None}
+    return httpx.Response(200, json=body)
+
+
+async def test_paginate_walks_any_cursor_listing(client: Any, router: Any) -> None:
+    route = router.get("/agents/agt_1/versions").mock(side_effect=_versions_page)
+    versions = await collect(client.paginate(client.agents.list_versions, "agt_1", page_size=2))
+    assert [v.id for v in versions] == ["v1", "v2", "v3"]
+    assert [dict(c.request.url.params) for c in route.calls] == [
+        {"page_size": "2"},
+        {"page_size": "2", "cursor": "n"},
+    ]
+    route.reset()
+    first = await collect(client.paginate(client.agents.list_versions, "agt_1", max_items=1))
+    assert [v.id for v in first] == ["v1"]
+    assert route.call_count == 1
+
+
+async def test_paginate_refuses_what_is_not_a_listing_method(client: Any) -> None:
+    with pytest.raises(TypeError):
+        await collect(client.paginate(lambda cursor=None: None))
+
+
+async def test_with_options_team_id_rescopes_the_copy(make_client: Any, router: Any) -> None:
+    client = make_client(team_id="team_a")
+    route = router.get("/teams").respond(200, json={"teams": []})
+    await run(client.with_options(team_id="team_b").teams.list())
+    assert route.calls.last.request.url.params["team_id"] == "team_b"
+    await run(client.teams.list())
+    assert route.calls.last.request.url.params["team_id"] == "team_a"
