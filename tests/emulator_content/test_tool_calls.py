@@ -181,3 +181,31 @@ def test_mcp_demo_tools_can_be_offered_to_a_model_and_called_for_real():
     result = mcp_demo.call_tool("datasets", "query", json.loads(call["function"]["arguments"]))
     assert result["status"] == "success", result["error"]
     assert "Jupiter" in result["content"][0]["text"]
+
+
+def test_a_failed_tool_result_is_reported_as_a_failure_with_its_message():
+    from gumloop_nb.emulator import mcp_demo as demo
+
+    failure = demo.call_tool("gmail", "read_emails", {})["error"]
+    second = plan_completion(
+        {
+            "model": "gpt-4.1",
+            "messages": [
+                {"role": "user", "content": "Summarise my unread emails"},
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": "gmail__read_emails", "arguments": "{}"},
+                        }
+                    ],
+                },
+                {"role": "tool", "tool_call_id": "call_1", "content": json.dumps(failure)},
+            ],
+        }
+    )
+    assert "`read_emails` failed" in second.text
+    assert failure["message"] in second.text

@@ -563,13 +563,40 @@ def _describe_result(raw: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _tool_error(raw: str) -> str | None:
+    """The message of a tool result that reports a failure (an MCP error object), if any."""
+    try:
+        value = json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(value, dict):
+        return None
+    error = value.get("error") if isinstance(value.get("error"), dict) else value
+    if isinstance(error.get("message"), str) and ("code" in error or "error" in value):
+        return error["message"]
+    return None
+
+
 def tool_followup(prompt: str, results: list[tuple[str, str]], rng: random.Random) -> str:
     """The answer after tool results arrive: it quotes the values the tools returned."""
     lines = []
+    failures = 0
     for name, raw in results:
-        lines.append(f"- `{name}` returned {_describe_result(raw)}")
-    lead = rng.choice(["Here's what I found", "Based on the tool results", "I checked"])
+        shown = name.split("__", 1)[-1]  # "datasets__query" -> "query"
+        error = _tool_error(raw)
+        if error is not None:
+            failures += 1
+            lines.append(f"- `{shown}` failed: {error}")
+        else:
+            lines.append(f"- `{shown}` returned {_describe_result(raw)}")
     topic = (key_phrases(prompt, 2) or ["your request"])[0]
+    if failures == len(results):
+        return (
+            f"I couldn't get an answer for {topic} because the tool call failed:\n\n"
+            + "\n".join(lines)
+            + "\n\nOnce that is fixed (for example by connecting the account), ask me again."
+        )
+    lead = rng.choice(["Here's what I found", "Based on the tool results", "I checked"])
     return (
         f"{lead} for {topic}:\n\n"
         + "\n".join(lines)
