@@ -204,7 +204,8 @@ async def test_a_run_that_outlives_the_timeout_raises_timeout_error(
     make_flows: Any, router: Any, mode: str, clock: Clock
 ) -> None:
     _start(router)
-    poll = router.get("/get_pl_run").mock(return_value=_status("RUNNING"))
+    # RUNNING for 100 polls, then FAILED: a client ignoring the timeout fails instead of hanging.
+    poll = _polls(router, *[_status("RUNNING")] * 100, _status("FAILED"))
     with pytest.raises(TimeoutError, match="run_1"):
         await run(run_flow(make_flows(), mode, "flow_1", {}, poll_interval=1.0, timeout=5))
     assert sum(clock.sleeps[:-1]) <= 5 < sum(clock.sleeps)

@@ -343,13 +343,23 @@ async def test_resume_stream_replays_after_the_given_cursor(client: Any, router:
     assert [e.stream_cursor for e in events] == ["ses_s:5", "ses_s:9"]
 
 
+_RESUMES = {"count": 0}
+
+
+def _broken_then_finish(request: httpx.Request) -> httpx.Response:
+    _RESUMES["count"] += 1
+    if _RESUMES["count"] > 10:
+        return sse_response(sse(FINISH))
+    return sse_response(broken=())
+
+
 async def test_resume_attempts_are_bounded_then_stream_error(
     make_client: Any, router: Any, clock: Any
 ) -> None:
     client = make_client(max_retries=0)
     router.post(f"{WS}/agents/agt_1/sessions").mock(return_value=sse_response(broken=(sse(ev(1)),)))
     resume = router.get(host="ws.test", path__regex=r"^/api/v1/sessions/[^/]+$").mock(
-        side_effect=lambda request: sse_response(broken=())
+        side_effect=_broken_then_finish  # an unbounded client ends here instead of hanging
     )
     received: list[Any] = []
     stream = client.sessions.stream("agt_1", input="Hi")
