@@ -571,9 +571,11 @@ def _tool_error(raw: str) -> str | None:
         return None
     if not isinstance(value, dict):
         return None
-    error = value.get("error") if isinstance(value.get("error"), dict) else value
-    if isinstance(error.get("message"), str) and ("code" in error or "error" in value):
-        return error["message"]
+    nested = value.get("error")
+    error: dict[str, Any] = nested if isinstance(nested, dict) else value
+    message = error.get("message")
+    if isinstance(message, str) and ("code" in error or "error" in value):
+        return message
     return None
 
 
