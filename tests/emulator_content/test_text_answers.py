@@ -161,6 +161,27 @@ def test_json_object_format_returns_a_json_object_about_the_prompt():
     assert isinstance(value, dict) and "penguins" in json.dumps(value)
 
 
+def test_an_attached_png_is_acknowledged_with_its_size():
+    png = chat("a cat", model="gpt-image-1", modalities=["image", "text"]).unary()
+    url = png["choices"][0]["message"]["images"][0]["image_url"]["url"]
+    plan = plan_completion(
+        {
+            "model": "gpt-4.1",
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "What is in this picture?"},
+                        {"type": "image_url", "image_url": {"url": url}},
+                    ],
+                }
+            ],
+        }
+    )
+    assert "512x512 PNG" in plan.text
+    assert plan.unary()["usage"]["prompt_tokens"] >= 85
+
+
 def test_multi_part_user_content_is_read():
     plan = plan_completion(
         {

@@ -115,7 +115,11 @@ class CompletionPlan:
         if req.last_role == "tool" and req.tool_results:
             return self._limit(tool_followup(prompt, req.tool_results, rng))
         history = [content_text(m.get("content")) for m in req.messages if m["role"] == "user"][:-1]
-        return self._limit(compose_answer(prompt, req.system, req.model, rng, history))
+        answer = compose_answer(prompt, req.system, req.model, rng, history)
+        if req.image_notes and not prompt.startswith("Repeat exactly:"):
+            seen = " and ".join(req.image_notes)
+            answer = f"Looking at the attachment ({seen}): {answer}"
+        return self._limit(answer)
 
     def _limit(self, text: str) -> str:
         """Apply ``stop`` sequences and the token limit (finish_reason ``length``)."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
+import re
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +40,8 @@ class ChatRequest:
     seed: Any
     temperature: float | None
     input_images: int = 0
+    # Short descriptions of the images attached to the last user message ("a 640x480 PNG").
+    image_notes: list[str] = field(default_factory=list)
     # Tool results since the last user message: (tool name, raw content text).
     tool_results: list[tuple[str, str]] = field(default_factory=list)
 
@@ -59,6 +65,26 @@ def content_text(content: Any) -> str:
                 texts.append(part)
         return "\n".join(texts)
     return str(content)
+
+
+def describe_image(part: dict[str, Any]) -> str:
+    """What can be told about an attached image without decoding it: format and PNG size."""
+    ref = part.get("image_url")
+    url = ref.get("url") if isinstance(ref, dict) else ref
+    if not isinstance(url, str):
+        return "an image"
+    match = re.match(r"data:image/([\w.+-]+);base64,", url)
+    if not match:
+        return "an image link"
+    kind = match.group(1).upper()
+    try:
+        head = base64.b64decode(url[match.end() : match.end() + 48] + "==", validate=False)
+    except (ValueError, binascii.Error):
+        return f"a {kind} image"
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and len(head) >= 24:
+        width, height = struct.unpack(">II", head[16:24])
+        return f"a {width}x{height} PNG image"
+    return f"a {kind} image"
 
 
 def _check_messages(raw: Any) -> list[dict[str, Any]]:
@@ -249,6 +275,15 @@ def parse_request(body: Any) -> ChatRequest:
         for p in m["content"]
         if p.get("type") in ("image_url", "input_image")
     )
+    last_images = (
+        [
+            describe_image(p)
+            for p in (users[-1].get("content") if users else None) or []
+            if isinstance(p, dict) and p.get("type") in ("image_url", "input_image")
+        ]
+        if users and isinstance(users[-1].get("content"), list)
+        else []
+    )
     ptc = body.get("parallel_tool_calls")
     return ChatRequest(
         body=body,
@@ -268,5 +303,6 @@ def parse_request(body: Any) -> ChatRequest:
         seed=body.get("seed"),
         temperature=float(temperature) if temperature is not None else None,
         input_images=input_images,
+        image_notes=last_images,
         tool_results=_tool_results(messages),
     )
