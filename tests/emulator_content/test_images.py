@@ -152,3 +152,9 @@ def test_the_png_encoder_round_trips_through_pillow():
 def test_the_png_encoder_rejects_rows_of_the_wrong_width():
     with pytest.raises(ValueError):
         encode_png(2, 1, [b"\x00" * 5])
+
+
+def test_the_two_image_models_paint_the_same_prompt_differently():
+    assert _image(_draw("a harbour at dawn")) != _image(
+        _draw("a harbour at dawn", model="gemini-2.5-flash-image-preview")
+    )

@@ -120,3 +120,10 @@ def test_chunks_validate_against_the_official_sdk_models():
         if f.choices and f.choices[0].delta.images
     ]
     assert urls[-1] == image.unary()["choices"][0]["message"]["images"][0]["image_url"]["url"]
+
+
+def test_unary_and_streamed_calls_of_one_request_share_id_and_answer():
+    unary = chat("Describe a lighthouse")
+    streamed = chat("Describe a lighthouse", stream=True, stream_options={"include_usage": True})
+    assert unary.unary()["id"] == streamed.unary()["id"]
+    assert unary.text == streamed.text

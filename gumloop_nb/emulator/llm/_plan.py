@@ -29,7 +29,7 @@ def count_tokens(text: str) -> int:
 
 
 def _pieces(text: str) -> list[str]:
-    """Stream deltas: a word (with its trailing space) or a sub-word of at most 6 characters."""
+    """Stream deltas: a word with its trailing space, long words cut into 6-character pieces."""
     out: list[str] = []
     for token in re.findall(r"\S+\s*|\s+", text):
         while len(token) > 8:
@@ -51,7 +51,10 @@ class CompletionPlan:
     def __init__(self, request: ChatRequest, *, seed_salt: str = "") -> None:
         self.request = request
         self.model: ModelSpec = request.model
-        body_key = stable_json(request.body)
+        # Unary and streamed calls of the same request share an id (and an answer).
+        body_key = stable_json(
+            {k: v for k, v in request.body.items() if k not in ("stream", "stream_options")}
+        )
         self.id = "gen-" + digest("id", body_key, seed_salt)[:24]
         self.created = int(time.time())
         self._salt = digest(
@@ -85,7 +88,7 @@ class CompletionPlan:
         rng = rng_for(self._salt)
         prompt = req.last_user
         if req.wants_image:
-            self._scene = scene_for(prompt, rng_for("scene", prompt, req.seed))
+            self._scene = scene_for(prompt, rng_for("scene", prompt, req.model.name, req.seed))
             self._size = image_size(req.image_config)
             self.images = [to_data_url(render_png(self._scene, *self._size))]
             subject = (key_phrases(prompt, 1) or ["your prompt"])[0]
