@@ -7,6 +7,23 @@ The HTTP layer calls ``plan_completion(body)`` and renders ``plan.unary()`` or
     plan = plan_completion({"model": "claude-sonnet-4-5",
                             "messages": [{"role": "user", "content": "Repeat exactly: <b>hi</b>"}]})
     assert plan.text == "<b>hi</b>"
+
+What the demo models do (same request + seed -> same answer, every time):
+
+- text: answers assembled from the prompt's key phrases in each model's style (Claude warm,
+  GPT structured with bullets, Gemini Flash terse); numbered steps for "how do I", lists for
+  "list 5 ..."/"tips", code blocks for code requests, a few facts (2+2, capitals, Gumloop,
+  MCP, speed of light...), arithmetic, summaries, sentiment labels, and error explanations
+  quoting the exception, line and failing cell line (``%gumloop fix``). ``Repeat exactly:``
+  echoes the rest verbatim. System prompts nudge tone (pirate, concise, formal, friendly).
+- ``response_format``: ``json_schema`` output validates against the schema (refs, combinators,
+  formats, bounds, patterns); ``json_object`` gives a small object about the prompt.
+- ``tools``: the first turn calls the best-matching (or named) tool with schema-valid
+  arguments; after ``tool`` messages the answer quotes the results (or the failure).
+- images (``modalities`` with ``"image"`` on an image model): a PNG painted from the prompt
+  (palette words like sunset/ocean/forest/night/snow/desert/fire), streamed as partial frames.
+- limits: ``max_completion_tokens``/``max_tokens`` truncate with ``finish_reason: "length"``;
+  ``stop`` cuts the text. Bad input raises EmulatorError (400/404) with a clear message.
 """
 
 from __future__ import annotations
