@@ -145,6 +145,12 @@ _DROP: Any = object()
 DROP = _DROP  # pass as a kwarg value to make_client to leave that argument out
 
 
+def quick(cls: Any, **kwargs: Any) -> Any:
+    """``cls(**kwargs)`` with an HTTP client sharing one SSL context (for config-only tests)."""
+    http_cls = httpx.AsyncClient if cls is AsyncGumloop else httpx.Client
+    return cls(http_client=http_cls(verify=_SSL), **kwargs)
+
+
 @pytest.fixture
 def client(make_client: Any) -> Any:
     return make_client()

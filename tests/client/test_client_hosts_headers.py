@@ -11,7 +11,18 @@ import pytest
 from gumloop_nb import AsyncGumloop, Gumloop, __version__
 from gumloop_nb.errors import AuthenticationError
 
-from .conftest import API, DROP, TOKEN, WS, chat_result_json, run, session_json, sse, sse_response
+from .conftest import (
+    API,
+    DROP,
+    TOKEN,
+    WS,
+    chat_result_json,
+    quick,
+    run,
+    session_json,
+    sse,
+    sse_response,
+)
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 
@@ -30,13 +41,13 @@ MESSAGES = [{"role": "user", "content": "hi"}]
     ],
 )
 def test_stream_base_is_derived_from_the_api_base(cls: Any, base: str, expected: str) -> None:
-    client = cls(api_key="k", base_url=base)
+    client = quick(cls, api_key="k", base_url=base)
     assert client.stream_base_url == expected
     assert not client.base_url.endswith("/")
 
 
 def test_default_hosts_are_the_production_api_and_ws_hosts() -> None:
-    client = Gumloop(api_key="k")
+    client = quick(Gumloop, api_key="k")
     assert client.base_url == "https://api.gumloop.com/api/v1"
     assert client.stream_base_url == "https://ws.gumloop.com/api/v1"
 
@@ -45,15 +56,15 @@ def test_stream_base_env_var_beats_derivation_and_explicit_argument_beats_env(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("GUMLOOP_STREAM_BASE_URL", "http://stream.env/api/v1/")
-    assert Gumloop(api_key="k", base_url=API).stream_base_url == "http://stream.env/api/v1"
-    explicit = Gumloop(api_key="k", base_url=API, stream_base_url="http://arg.test/api/v1")
+    assert quick(Gumloop, api_key="k", base_url=API).stream_base_url == "http://stream.env/api/v1"
+    explicit = quick(Gumloop, api_key="k", base_url=API, stream_base_url="http://arg.test/api/v1")
     assert explicit.stream_base_url == "http://arg.test/api/v1"
 
 
 def test_base_url_env_var_is_the_fallback_api_base(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GUMLOOP_BASE_URL", "http://env.test/api/v1")
-    assert Gumloop(api_key="k").base_url == "http://env.test/api/v1"
-    assert Gumloop(api_key="k", base_url=API).base_url == API
+    assert quick(Gumloop, api_key="k").base_url == "http://env.test/api/v1"
+    assert quick(Gumloop, api_key="k", base_url=API).base_url == API
 
 
 async def test_requests_go_to_the_api_base_from_the_environment(
@@ -267,14 +278,14 @@ async def test_a_missing_credential_on_a_session_stream_raises_before_any_reques
 
 def test_the_client_repr_never_shows_the_token() -> None:
     for cls in (Gumloop, AsyncGumloop):
-        client = cls(api_key=TOKEN, user_id="usr_1")
+        client = quick(cls, api_key=TOKEN, user_id="usr_1")
         text = repr(client) + str(client) + repr(client.with_options(max_retries=0))
         assert TOKEN not in text
         assert "credential=set" in repr(client)
 
 
 def test_timeouts_and_retries_have_the_contract_defaults() -> None:
-    client = Gumloop(api_key="k")
+    client = quick(Gumloop, api_key="k")
     assert client.timeout == 90.0
     assert client.stream_timeout == 3600.0
     assert client.max_retries == 2

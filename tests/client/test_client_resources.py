@@ -473,7 +473,8 @@ async def test_a_server_repeating_its_cursor_does_not_loop_forever(
 
 def _versions_page(request: httpx.Request) -> httpx.Response:
     cursor = request.url.params.get("cursor")
-    version = {"agent_id": "agt_1", "major_version": 1, "name": "v"}
+    version: dict[str, Any] = {"agent_id": "agt_1", "major_version": 1, "name": "v"}
+    body: dict[str, Any]
     if cursor is None:
         body = {"versions": [{**version, "id": "v1"}, {**version, "id": "v2"}], "next_cursor": "n"}
     else:
