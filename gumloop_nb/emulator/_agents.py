@@ -1,4 +1,4 @@
-"""Agents: CRUD, versions, skills and MCP-server attachments, evaluation config and results."""
+"""Agents: CRUD, versions, and skill / MCP-server attachments."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from ._http import (
     team_filter,
 )
 
-__all__ = ["ROUTES", "get_agent", "public_agent"]
+__all__ = ["ROUTES", "bump_version", "check_version", "get_agent", "public_agent"]
 
 PLATFORM_AGENTS = ("gumball", "analytics")
 _VERSIONED = (
@@ -198,7 +198,7 @@ def _merge_metadata(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _bump(request: Request, agent: dict[str, Any]) -> dict[str, Any]:
+def bump_version(request: Request, agent: dict[str, Any]) -> dict[str, Any]:
     """Record a new version of an agent that just changed and save it."""
     agent["version"] = int(agent.get("version", 1)) + 1
     agent["last_updated_at"] = iso_now()
@@ -212,7 +212,7 @@ async def update_agent(request: Request) -> Response:
     agent = get_agent(request, request.path_params["agent_id"])
     body = await json_body(request)
     _check_metadata(body)
-    _check_version(agent, field(body, "version", int))
+    check_version(agent, field(body, "version", int))
     if "name" in body and not str(body["name"]).strip():
         raise ApiError(400, "invalid_request", "The field 'name' must not be empty.", param="name")
     _check_model(body.get("model_name"))
@@ -225,10 +225,10 @@ async def update_agent(request: Request) -> Response:
             agent[key] = body[key]
     if body.get("team_id"):
         agent["team_id"] = body["team_id"]
-    return ok({"agent": public_agent(_bump(request, agent))})
+    return ok({"agent": public_agent(bump_version(request, agent))})
 
 
-def _check_version(agent: dict[str, Any], expected: int | None) -> None:
+def check_version(agent: dict[str, Any], expected: int | None) -> None:
     """Optimistic concurrency: refuse a change based on an older version."""
     if expected is not None and expected != agent.get("version"):
         raise ApiError(
@@ -399,7 +399,7 @@ async def patch_skills(request: Request) -> Response:
             result["already_detached"].append(sid)
     if result["attached"] or result["detached"]:
         agent["skill_ids"] = current
-        _bump(request, agent)
+        bump_version(request, agent)
     return ok({"agent_id": agent["id"], "skill_ids": current, **result})
 
 
@@ -433,7 +433,7 @@ async def attach_mcp(request: Request) -> Response:
         existing.update(config)
         entry = existing
     agent["tools"] = tools
-    _bump(request, agent)
+    bump_version(request, agent)
     public_entry = {k: v for k, v in entry.items() if k != "secret_id"}
     return ok(
         {
@@ -454,7 +454,7 @@ async def detach_mcp(request: Request) -> Response:
     detached = len(kept) != len(tools)
     if detached:
         agent["tools"] = kept
-        _bump(request, agent)
+        bump_version(request, agent)
     return ok({"agent_id": agent["id"], "server_id": server_id, "detached": detached})
 
 
@@ -464,272 +464,8 @@ async def list_mcp(request: Request) -> Response:
     return ok({"agent_id": agent["id"], "mcp_servers": servers})
 
 
-_EVAL_KEYS = (
-    "enabled",
-    "model_name",
-    "frequency",
-    "language",
-    "include_auto_tags",
-    "interaction_types",
-    "criteria",
-    "tags",
-    "data_points",
-    "sentiment",
-    "notifications",
-)
-
-
-def _eval_config(request: Request, agent_id: str) -> dict[str, Any]:
-    stored = request.app.state.ctx.store.get("eval_configs", agent_id)
-    if stored:
-        return stored
-    return {
-        "agent_id": agent_id,
-        "enabled": False,
-        "is_active": False,
-        "model_name": "claude-sonnet-4-5",
-        "frequency": "daily",
-        "language": "en",
-        "include_auto_tags": True,
-        "interaction_types": ["api", "web"],
-        "criteria": [
-            {"name": "helpful", "description": "The answer helps the user.", "priority": "high"}
-        ],
-        "tags": [],
-        "data_points": [],
-        "sentiment": {"enabled": True},
-        "notifications": None,
-        "updated_ts": None,
-        "updated_at": None,
-        "organization_evaluations": [],
-    }
-
-
-async def get_eval_config(request: Request) -> Response:
-    agent_id = request.path_params["agent_id"]
-    get_agent(request, agent_id)
-    return ok({"config": _eval_config(request, agent_id)})
-
-
-async def patch_eval_config(request: Request) -> Response:
-    agent_id = request.path_params["agent_id"]
-    get_agent(request, agent_id)
-    body = await json_body(request)
-    for name in ("criteria", "tags", "data_points", "interaction_types"):
-        field(body, name, list)
-    field(body, "enabled", bool)
-    config = _eval_config(request, agent_id)
-    config.update({k: body[k] for k in _EVAL_KEYS if k in body})
-    config["is_active"] = bool(config.get("enabled"))
-    config["updated_at"] = config["updated_ts"] = iso_now()
-    request.app.state.ctx.store.put("eval_configs", agent_id, config)
-    return ok({"config": config})
-
-
-def _evaluations(request: Request, agent_id: str) -> list[dict[str, Any]]:
-    """One result per finished session of the agent: pass when it answered, else failed."""
-    results = []
-    for session in request.app.state.ctx.store.list("sessions"):
-        if session["agent_id"] != agent_id or session["state"] not in ("completed", "failed"):
-            continue
-        answered = any(
-            m["role"] == "assistant" and m.get("content") for m in session.get("messages", [])
-        )
-        failed = session["state"] == "failed"
-        ev_id = "eval_" + session["id"].split("_", 1)[-1]
-        results.append(
-            {
-                "id": ev_id,
-                "evaluation_id": ev_id,
-                "session_id": session["id"],
-                "agent_id": agent_id,
-                "created_ts": session["created_at"],
-                "created_at": session["created_at"],
-                "status": "failed" if failed else "completed",
-                "grade": None if failed else ("pass" if answered else "needs_review"),
-                "call_successful": None if failed else ("success" if answered else "failure"),
-                "sentiment": None if failed else "neutral",
-                "summary": "The run failed before an answer."
-                if failed
-                else "The agent answered the request.",
-                "criteria_results": [] if failed else [{"name": "helpful", "passed": answered}],
-                "data_results": [],
-                "applied_tags": [],
-                "organization_evaluation_id": None,
-                "error_code": "session_failed" if failed else None,
-                "model_name": "claude-sonnet-4-5",
-            }
-        )
-    return results
-
-
-async def list_evaluations(request: Request) -> Response:
-    agent_id = request.path_params["agent_id"]
-    get_agent(request, agent_id)
-    q = request.query_params
-    items = _evaluations(request, agent_id)
-    for key in ("grade", "status", "session_id"):
-        if q.get(key):
-            items = [e for e in items if e.get(key) == q[key]]
-    page, nxt = paginate(request, list(reversed(items)))
-    return ok({"evaluations": page, "next_cursor": nxt})
-
-
-async def get_evaluation(request: Request) -> Response:
-    agent_id = request.path_params["agent_id"]
-    get_agent(request, agent_id)
-    wanted = request.path_params["evaluation_id"]
-    found = next((e for e in _evaluations(request, agent_id) if e["id"] == wanted), None)
-    if found is None:
-        raise not_found("evaluation", wanted)
-    return ok({"evaluation": found})
-
-
-async def evaluation_options(request: Request) -> Response:
-    return ok(
-        {
-            "interaction_types": ["api", "web", "slack", "email"],
-            "criterion_types": ["boolean", "score"],
-            "criterion_priorities": ["low", "medium", "high"],
-            "data_point_types": ["string", "number", "boolean"],
-            "frequencies": ["hourly", "daily", "weekly"],
-            "default_interaction_types": ["api", "web"],
-            "limits": {
-                "criteria": 20,
-                "tags": 20,
-                "data_points": 20,
-                "tag_name_max_len": 40,
-                "tag_description_max_len": 200,
-                "notification_recipients": 10,
-            },
-        }
-    )
-
-
-async def evaluation_metrics(request: Request) -> Response:
-    agent_id = request.path_params["agent_id"]
-    get_agent(request, agent_id)
-    days = 30
-    raw = request.query_params.get("days")
-    if raw:
-        if not raw.isdigit() or not 1 <= int(raw) <= 365:
-            raise ApiError(400, "invalid_request", "days must be between 1 and 365.", param="days")
-        days = int(raw)
-    grades: dict[str, int] = {}
-    for ev in _evaluations(request, agent_id):
-        if ev["grade"]:
-            grades[ev["grade"]] = grades.get(ev["grade"], 0) + 1
-    return ok({"days": days, "grades": grades, "tags": {}})
-
-
-_ABILITIES = (
-    "web_search",
-    "web_fetch",
-    "image_generation",
-    "search_past_conversations",
-    "ask_question",
-    "manage_evaluations",
-    "tool_discovery",
-    "browser",
-)
-
-
-async def update_abilities(request: Request) -> Response:
-    agent = get_agent(request, request.path_params["agent_id"])
-    body = await json_body(request)
-    unknown = [k for k in body if k not in (*_ABILITIES, "version")]
-    if unknown:
-        raise ApiError(
-            400,
-            "invalid_request",
-            f"Unknown abilities: {', '.join(unknown)}; use {', '.join(_ABILITIES)}.",
-            param=unknown[0],
-        )
-    for key in _ABILITIES:
-        if key in body:
-            field(body, key, dict)
-    _check_version(agent, field(body, "version", int))
-    abilities = dict(agent.get("abilities") or {})
-    abilities.update({k: body[k] for k in _ABILITIES if k in body})
-    agent["abilities"] = abilities
-    _bump(request, agent)
-    return ok({"agent_id": agent["id"], "abilities": abilities, "version": agent["version"]})
-
-
-async def set_incognito(request: Request) -> Response:
-    agent = get_agent(request, request.path_params["agent_id"])
-    body = await json_body(request)
-    agent["incognito"] = {"enforced": field(body, "enforced", bool, required=True)}
-    return ok({"agent": public_agent(_bump(request, agent))})
-
-
-async def list_knowledge(request: Request) -> Response:
-    agent = get_agent(request, request.path_params["agent_id"])
-    return ok({"agent_id": agent["id"], "knowledge_sources": agent.get("knowledge_sources") or []})
-
-
-async def attach_knowledge(request: Request) -> Response:
-    agent = get_agent(request, request.path_params["agent_id"])
-    connector = request.path_params["connector_id"]
-    body = await json_body(request, required=False)
-    config = field(body, "config", dict)
-    sources = [k for k in agent.get("knowledge_sources") or [] if k["connector_id"] != connector]
-    existed = len(sources) != len(agent.get("knowledge_sources") or [])
-    source = {"connector_id": connector, "config": config}
-    agent["knowledge_sources"] = [*sources, source]
-    _bump(request, agent)
-    return ok(
-        {
-            "agent_id": agent["id"],
-            "knowledge_source": source,
-            "outcome": "updated" if existed else "attached",
-        }
-    )
-
-
-async def detach_knowledge(request: Request) -> Response:
-    agent = get_agent(request, request.path_params["agent_id"])
-    connector = request.path_params["connector_id"]
-    before = agent.get("knowledge_sources") or []
-    kept = [k for k in before if k["connector_id"] != connector]
-    if len(kept) != len(before):
-        agent["knowledge_sources"] = kept
-        _bump(request, agent)
-    return ok(
-        {"agent_id": agent["id"], "connector_id": connector, "detached": len(kept) != len(before)}
-    )
-
-
-async def change_subagent(request: Request) -> Response:
-    agent = get_agent(request, request.path_params["agent_id"])
-    sub = request.path_params["subagent_id"]
-    subs = list(agent.get("subagent_ids") or [])
-    if request.method == "PUT":
-        if sub == agent["id"]:
-            raise ApiError(
-                400, "invalid_request", "An agent cannot be its own subagent.", param="subagent_id"
-            )
-        get_agent(request, sub)
-        changed = sub not in subs
-        if changed:
-            subs.append(sub)
-    else:
-        changed = sub in subs
-        subs = [s for s in subs if s != sub]
-    if changed:
-        agent["subagent_ids"] = subs
-        _bump(request, agent)
-    return ok({"agent_id": agent["id"], "subagent_ids": subs, "changed": changed})
-
-
-async def list_app_rules(request: Request) -> Response:
-    agent = get_agent(request, request.path_params["agent_id"])
-    return ok({"agent_id": agent["id"], "app_rules": []})
-
-
 _A = "/api/v1/agents/{agent_id}"
 ROUTES = [
-    Route("/api/v1/agents/evaluation-options", evaluation_options, methods=["GET"]),
     Route("/api/v1/agents", list_agents, methods=["GET"]),
     Route("/api/v1/agents", create_agent, methods=["POST"]),
     Route(_A, retrieve_agent, methods=["GET"]),
@@ -741,16 +477,4 @@ ROUTES = [
     Route(_A + "/mcp-servers", list_mcp, methods=["GET"]),
     Route(_A + "/mcp-servers/{server_id}", attach_mcp, methods=["PUT"]),
     Route(_A + "/mcp-servers/{server_id}", detach_mcp, methods=["DELETE"]),
-    Route(_A + "/evaluation-config", get_eval_config, methods=["GET"]),
-    Route(_A + "/evaluation-config", patch_eval_config, methods=["PATCH"]),
-    Route(_A + "/evaluations", list_evaluations, methods=["GET"]),
-    Route(_A + "/evaluations/metrics", evaluation_metrics, methods=["GET"]),
-    Route(_A + "/evaluations/{evaluation_id}", get_evaluation, methods=["GET"]),
-    Route(_A + "/abilities", update_abilities, methods=["PATCH"]),
-    Route(_A + "/incognito", set_incognito, methods=["PATCH"]),
-    Route(_A + "/knowledge-sources", list_knowledge, methods=["GET"]),
-    Route(_A + "/knowledge-sources/{connector_id}", attach_knowledge, methods=["PUT"]),
-    Route(_A + "/knowledge-sources/{connector_id}", detach_knowledge, methods=["DELETE"]),
-    Route(_A + "/subagents/{subagent_id}", change_subagent, methods=["PUT", "DELETE"]),
-    Route(_A + "/app-rules", list_app_rules, methods=["GET"]),
 ]

@@ -14,7 +14,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import _agents, _artifacts, _chat, _flows, _mcp, _misc, _sessions, _skills
+from . import (
+    _agent_extras,
+    _agents,
+    _artifacts,
+    _chat,
+    _flows,
+    _mcp,
+    _misc,
+    _runs,
+    _sessions,
+    _skills,
+)
 from ._config import EmulatorConfig
 from ._http import ApiError, FlatError
 from .faults import FaultMiddleware
@@ -154,9 +165,20 @@ async def index(request: Request) -> Response:
 
 def build_app(config: EmulatorConfig) -> Starlette:
     ctx = Context(config=config, store=open_store(config.db_path))
-    ctx.hub = _sessions.SessionHub(ctx)
+    ctx.hub = _runs.SessionHub(ctx)
     routes: list[Any] = [Route("/", index), Route("/health", index)]
-    for module in (_chat, _agents, _sessions, _mcp, _skills, _artifacts, _flows, _misc):
+    # _agent_extras first: /agents/evaluation-options must win over /agents/{agent_id}.
+    for module in (
+        _chat,
+        _agent_extras,
+        _agents,
+        _sessions,
+        _mcp,
+        _skills,
+        _artifacts,
+        _flows,
+        _misc,
+    ):
         routes.extend(module.ROUTES)
     handlers: dict[Any, Any] = {
         ApiError: _api_error,
