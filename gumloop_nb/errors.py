@@ -101,7 +101,8 @@ class APIConnectionError(APIError):
         super().__init__(
             message
             or f"Could not connect to the Gumloop API{where}. Check the base_url and your "
-            "network; the call was retried before giving up.",
+            "network, then try again (calls that are safe to repeat are retried "
+            "automatically, see max_retries).",
             request=request,
         )
 

@@ -54,6 +54,7 @@ class Op(Generic[T]):
     scoped: bool = True
     idempotent: bool | None = None
     auth: bool = True
+    trace: bool = True
     raw: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

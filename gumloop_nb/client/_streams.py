@@ -88,6 +88,7 @@ class _ChatStreamBase:
         self._acc = ChatAccumulator()
         self._done = False
         self._closed = False
+        self._iterator: Any = None
 
     # -- accumulated state (available during, after, and after an interrupted stream) --
     @property
@@ -129,6 +130,8 @@ class _ChatStreamBase:
             if event.data == "[DONE]":
                 self._done = True
                 return
+            if self._closed:
+                return
             chunk = decode_chat_event(event)
             if chunk is not None:
                 self._acc.add(chunk)
@@ -155,6 +158,13 @@ class ChatCompletionStream(_ChatStreamBase):
     """A streaming chat completion (sync). Iterate for chunks; ``final()`` for the whole answer."""
 
     def __iter__(self) -> Iterator[ChatStreamChunk]:
+        # One underlying iterator per stream: breaking out of a loop and iterating again (or
+        # calling final()) continues where the consumer stopped.
+        if self._iterator is None:
+            self._iterator = self._gen()
+        return self._iterator
+
+    def _gen(self) -> Iterator[ChatStreamChunk]:
         if self._closed:
             return
         try:
@@ -200,7 +210,7 @@ class ChatCompletionStream(_ChatStreamBase):
 class AsyncChatCompletionStream(_ChatStreamBase):
     """A streaming chat completion (async). ``async for`` chunks; ``await final()``."""
 
-    async def _aiter(self) -> AsyncIterator[ChatStreamChunk]:
+    async def _agen(self) -> AsyncIterator[ChatStreamChunk]:
         if self._closed:
             return
         try:
@@ -222,7 +232,9 @@ class AsyncChatCompletionStream(_ChatStreamBase):
             await self.aclose()
 
     def __aiter__(self) -> AsyncIterator[ChatStreamChunk]:
-        return self._aiter()
+        if self._iterator is None:
+            self._iterator = self._agen()
+        return self._iterator
 
     async def final(self, *, partial: bool = False) -> ChatResult:
         if not self._closed:
@@ -264,6 +276,7 @@ class _SessionStreamBase:
         self._seen: set[str] = set()
         self._closed = False
         self._response: httpx.Response | None = None
+        self._iterator: Any = None
         self.events: list[StreamEvent] = []
 
     def _accept(self, sse: SSEEvent) -> StreamEvent | None:
@@ -343,6 +356,11 @@ class SessionStream(_SessionStreamBase):
     """Events of a session run (sync); resumes by itself from the last ``stream_cursor``."""
 
     def __iter__(self) -> Iterator[StreamEvent]:
+        if self._iterator is None:
+            self._iterator = self._gen()
+        return self._iterator
+
+    def _gen(self) -> Iterator[StreamEvent]:
         op: Op[Any] | None = self._op
         try:
             while op is not None and not self._closed:
@@ -351,6 +369,8 @@ class SessionStream(_SessionStreamBase):
                     self._response = self._transport.send(op, stream=True)
                     for raw in itertools.chain(self._response.iter_bytes(), [None]):
                         for event in self._feed(decoder, raw):
+                            if self._closed:
+                                return
                             got_any = True
                             yield event
                 except _DROPPED as exc:
@@ -385,7 +405,7 @@ class SessionStream(_SessionStreamBase):
 class AsyncSessionStream(_SessionStreamBase):
     """Events of a session run (async); resumes by itself from the last ``stream_cursor``."""
 
-    async def _aiter(self) -> AsyncIterator[StreamEvent]:
+    async def _agen(self) -> AsyncIterator[StreamEvent]:
         op: Op[Any] | None = self._op
         try:
             while op is not None and not self._closed:
@@ -394,9 +414,13 @@ class AsyncSessionStream(_SessionStreamBase):
                     self._response = await self._transport.send(op, stream=True)
                     async for raw in self._response.aiter_bytes():
                         for event in self._feed(decoder, raw):
+                            if self._closed:
+                                return
                             got_any = True
                             yield event
                     for event in self._feed(decoder, None):
+                        if self._closed:
+                            return
                         got_any = True
                         yield event
                 except _DROPPED as exc:
@@ -411,7 +435,9 @@ class AsyncSessionStream(_SessionStreamBase):
             self._closed = True
 
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
-        return self._aiter()
+        if self._iterator is None:
+            self._iterator = self._agen()
+        return self._iterator
 
     async def until_done(self) -> list[StreamEvent]:
         """Consume the stream; return every event received."""

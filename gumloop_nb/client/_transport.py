@@ -49,7 +49,7 @@ def build_request(
     headers.update(dict(cfg.headers))
     if op.auth and op.host != "absolute":
         headers.update(cfg.auth_headers())
-    if op.host in ("api", "stream", "origin"):
+    if op.trace and op.host in ("api", "stream", "origin"):
         # Read per request; an explicitly configured header of the same name wins (§1.6).
         explicit = {k.lower() for k in headers} | {k.lower() for k in (op.headers or {})}
         traceparent = os.environ.get("TRACEPARENT")

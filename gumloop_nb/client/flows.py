@@ -141,11 +141,11 @@ class GumloopClient:
         }
         if self.project_id:
             body["project_id"] = self.project_id
-        return Op("POST", "/start_pipeline", json=body, scoped=False)
+        return Op("POST", "/start_pipeline", json=body, scoped=False, trace=False)
 
     def _status_op(self, run_id: str) -> Op[Any]:
         params = {"run_id": run_id, "user_id": self.user_id, "project_id": self.project_id}
-        return Op("GET", "/get_pl_run", params=params, scoped=False)
+        return Op("GET", "/get_pl_run", params=params, scoped=False, trace=False)
 
     def _guard(self, plan: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
         try:
@@ -267,6 +267,7 @@ class GumloopClient:
             "/terminate_pipeline",
             json={"run_id": run_id, "user_id": self.user_id},
             scoped=False,
+            trace=False,
         )
         return dict(run_sync(self._sync_transport(), self._guard(self._one(op))) or {})
 
