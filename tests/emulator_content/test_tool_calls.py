@@ -209,3 +209,10 @@ def test_a_failed_tool_result_is_reported_as_a_failure_with_its_message():
     )
     assert "`read_emails` failed" in second.text
     assert failure["message"] in second.text
+
+
+def test_repeat_exactly_wins_over_optional_tools_but_not_a_forced_tool():
+    plan = chat("Repeat exactly: <i>hi</i>", tools=TOOLS)
+    assert plan.text == "<i>hi</i>" and plan.tool_calls is None
+    forced = chat("Repeat exactly: <i>hi</i>", tools=TOOLS, tool_choice="required")
+    assert forced.tool_calls

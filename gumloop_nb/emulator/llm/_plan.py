@@ -16,7 +16,7 @@ from ._models import ModelSpec
 from ._request import ChatRequest, content_text, parse_request
 from ._schema import SchemaFaker
 from ._seed import digest, rng_for, stable_json
-from ._text import compose_answer, json_object_answer, tool_followup
+from ._text import REPEAT_PREFIX, compose_answer, json_object_answer, tool_followup
 from ._tools import plan_tool_calls
 from ._words import key_phrases
 
@@ -97,7 +97,11 @@ class CompletionPlan:
                 f"({self._scene.theme} palette, {self._scene.pattern} texture)."
             )
             return self._limit(text)
-        wants_tool = req.tools and req.tool_choice != "none" and req.last_role == "user"
+        # "Repeat exactly:" wins over optional tools, so rendering tests work with any setup.
+        echo = prompt.startswith(REPEAT_PREFIX) and req.tool_choice in (None, "auto")
+        wants_tool = (
+            req.tools and req.tool_choice != "none" and req.last_role == "user" and not echo
+        )
         if wants_tool:
             with _schema_errors("tools"):
                 self.tool_calls = plan_tool_calls(
@@ -119,7 +123,7 @@ class CompletionPlan:
             return self._limit(tool_followup(prompt, req.tool_results, rng))
         history = [content_text(m.get("content")) for m in req.messages if m["role"] == "user"][:-1]
         answer = compose_answer(prompt, req.system, req.model, rng, history)
-        if req.image_notes and not prompt.startswith("Repeat exactly:"):
+        if req.image_notes and not prompt.startswith(REPEAT_PREFIX):
             seen = " and ".join(req.image_notes)
             answer = f"Looking at the attachment ({seen}): {answer}"
         return self._limit(answer)
