@@ -289,11 +289,6 @@ async def test_start_pipeline_is_not_repeated_after_a_500(
     assert start.call_count == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (minor): flows.GumloopClient ops use host='api', so build_request adds TRACEPARENT "
-    "(contract §1.6: not the legacy client)",
-)
 async def test_legacy_requests_carry_no_trace_headers(
     make_flows: Any, router: Any, mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -512,12 +512,6 @@ async def test_a_streamed_create_without_a_session_id_resumes_with_the_servers_i
     assert stream.session_id == "ses_srv"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: each iteration starts a new generator over the response: sync closes the "
-    "response on break (final() then says the connection dropped), async raises "
-    "httpx.StreamConsumed",
-)
 async def test_final_after_breaking_out_of_the_loop_consumes_the_rest(
     client: Any, router: Any, mode: str
 ) -> None:
