@@ -539,3 +539,38 @@ async def test_a_session_stream_whose_first_response_never_came_resumes_by_its_i
     assert first.call_count == 1  # a create is not re-sent blindly
     assert resume.calls.last.request.url.path == f"/api/v1/sessions/{session_id}"
     assert [e.stream_cursor for e in events] == ["ses_s:1", "ses_s:9"]
+
+
+async def _first_then_rest(stream: Any, mode: str) -> tuple[Any, list[Any]]:
+    if mode == "async":
+        async for first in stream:  # noqa: B007 - keep the first item
+            break
+    else:
+        for first in stream:  # noqa: B007 - keep the first item
+            break
+    return first, await collect(stream)
+
+
+async def test_iterating_a_chat_stream_again_continues_where_it_stopped(
+    client: Any, router: Any, mode: str
+) -> None:
+    route = router.post(f"{WS}/chat/completions").mock(return_value=sse_response(FULL_STREAM))
+    stream = await run(client.chat.completions.create(model="m", messages=MESSAGES, stream=True))
+    first, rest = await _first_then_rest(stream, mode)
+    assert first.choices[0].delta.content == "Hello"
+    assert len(rest) == 6
+    assert rest[0].choices[0].delta.content == " world"
+    assert route.call_count == 1
+
+
+async def test_iterating_a_session_stream_again_continues_where_it_stopped(
+    client: Any, router: Any, mode: str
+) -> None:
+    route = router.post(f"{WS}/agents/agt_1/sessions").mock(
+        return_value=sse_response(sse(ev(1), ev(2), FINISH))
+    )
+    stream = client.sessions.stream("agt_1", input="Hi")
+    first, rest = await _first_then_rest(stream, mode)
+    assert first.stream_cursor == "ses_s:1"
+    assert [e.stream_cursor for e in rest] == ["ses_s:2", "ses_s:9"]
+    assert route.call_count == 1
