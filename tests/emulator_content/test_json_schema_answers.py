@@ -220,4 +220,12 @@ def test_the_official_example_prime_request_returns_an_integer():
             },
         }
     )
-    assert isinstance(json.loads(plan.text)["n"], int)
+    n = json.loads(plan.text)["n"]
+    assert isinstance(n, int) and n > 40
+    assert all(n % d for d in range(2, n))  # a prime, as asked
+
+
+def test_comparisons_in_the_prompt_move_the_number():
+    schema = {"type": "object", "properties": {"count": {"type": "integer"}}, "required": ["count"]}
+    assert _structured(schema, prompt="Pick a number below 10")["count"] < 10
+    assert _structured(schema, prompt="Pick a number greater than 99")["count"] > 99

@@ -24,7 +24,7 @@ from ._words import (
     LAST_NAMES,
     cities_in,
     key_phrases,
-    numbers_in,
+    number_targets,
     query_from,
     sentence_about,
 )
@@ -56,7 +56,7 @@ class SchemaFaker:
         self.prompt = prompt
         self.rng = rng
         self.phrases = key_phrases(prompt) or ["example"]
-        self.numbers = numbers_in(prompt)
+        self.numbers = number_targets(prompt)
         self.cities = cities_in(prompt)
         self.root: Any = {}
         # The person named most recently in the current object, so its email matches.

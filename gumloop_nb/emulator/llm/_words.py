@@ -15,6 +15,7 @@ __all__ = [
     "STOPWORDS",
     "cities_in",
     "key_phrases",
+    "number_targets",
     "numbers_in",
     "query_from",
     "sentence_about",
@@ -190,6 +191,42 @@ def key_phrases(text: str, limit: int = 5) -> list[str]:
 def numbers_in(text: str) -> list[float]:
     """Numbers mentioned in the text, in order (``"3 people, 2.5 km"`` -> ``[3.0, 2.5]``)."""
     return [float(n) for n in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])", text)][:8]
+
+
+def _is_prime(n: int) -> bool:
+    return n > 1 and all(n % d for d in range(2, int(n**0.5) + 1))
+
+
+def number_targets(text: str) -> list[float]:
+    """The prompt's numbers, read with their context: "above 40" -> 41, "a prime below 20" -> 19.
+
+    Example: ``number_targets("Name a prime above 40")`` -> ``[41.0]``.
+    """
+    out: list[float] = []
+    prime = re.search(r"\bprimes?\b", text, re.I) is not None
+    pattern = r"(?:\b(above|over|more than|greater than|after|exceeding|below|under|less than|"
+    pattern += r"before|fewer than)\s+)?(?<![\w.])(-?\d+(?:\.\d+)?)(?![\w.])"
+    for match in re.finditer(pattern, text, re.I):
+        if len(out) == 8 or len(match.group(2)) > 15:
+            break
+        value = float(match.group(2))
+        word = (match.group(1) or "").lower()
+        step = (
+            0
+            if not word
+            else -1
+            if word in ("below", "under", "less than", "before", "fewer than")
+            else 1
+        )
+        if prime and value.is_integer() and abs(value) < 10**9:
+            n = int(value) + step
+            while not _is_prime(n) and 1 < n < 10**9 + 100:
+                n += step or 1
+            value = float(n)
+        else:
+            value += step
+        out.append(value)
+    return out
 
 
 def cities_in(text: str) -> list[str]:
