@@ -62,7 +62,8 @@ def test_flow_errors_are_flat(http):
 
 
 def test_runs_pass_through_running_and_can_be_terminated():
-    with serve(speed=1.0) as em, httpx.Client(base_url=em.base_url, headers=AUTH) as http:
+    # speed 0.5: summarize runs ~1 s, long enough to observe RUNNING and terminate it
+    with serve(speed=0.5) as em, httpx.Client(base_url=em.base_url, headers=AUTH) as http:
         run_id = _start(http, "summarize", text="Hello there.")
         assert _poll(http, run_id)["state"] == "RUNNING"
         r = http.post("/terminate_pipeline", json={"run_id": run_id})
