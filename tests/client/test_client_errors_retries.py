@@ -385,3 +385,17 @@ async def test_an_agent_update_is_not_repeated_after_a_500(client: Any, router: 
     with pytest.raises(e.InternalServerError):
         await run(client.agents.update("agt_1", name="B"))
     assert route.call_count == 1
+
+
+async def test_an_error_message_says_what_failed_and_what_to_do(
+    make_client: Any, router: Any
+) -> None:
+    router.get("/agents/agt_404").respond(
+        404, json={"error": {"code": "agent_not_found", "message": "Agent not found"}}
+    )
+    with pytest.raises(e.NotFoundError) as info:
+        await run(make_client(max_retries=0).agents.retrieve("agt_404"))
+    text = str(info.value)
+    assert text.startswith("Agent not found")
+    assert "GET" in text and "/agents/agt_404" in text
+    assert len(text) > len("Agent not found GET /agents/agt_404") + 10  # carries a hint

@@ -298,3 +298,34 @@ async def test_legacy_requests_carry_no_trace_headers(
     await run(run_flow(make_flows(), mode, "flow_1", {}))
     assert "traceparent" not in start.calls.last.request.headers
     assert "traceparent" not in poll.calls.last.request.headers
+
+
+async def test_cancelling_arun_flow_stops_polling(make_flows: Any, router: Any) -> None:
+    import asyncio
+
+    _start(router)
+    poll = router.get("/get_pl_run").mock(side_effect=lambda request: _status("RUNNING"))
+    task = asyncio.ensure_future(make_flows().arun_flow("flow_1", {}, poll_interval=0.5))
+    for _ in range(1000):
+        if poll.call_count >= 3:
+            break
+        await asyncio.sleep(0)
+    assert poll.call_count >= 3
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    polls_at_cancel = poll.call_count
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert poll.call_count == polls_at_cancel
+
+
+async def test_the_sync_flows_client_works_inside_a_running_event_loop(
+    make_flows: Any, router: Any
+) -> None:
+    import asyncio
+
+    asyncio.get_running_loop()  # as in a Jupyter cell
+    _start(router)
+    _polls(router, _status("DONE", outputs={"ok": 1}))
+    assert make_flows().run_flow("flow_1", {}) == {"ok": 1}

@@ -339,3 +339,16 @@ async def test_clients_close_their_connections(mode: str) -> None:
         with Gumloop(api_key="k", base_url=API) as client:
             http = client._transport.http
         assert http.is_closed
+
+
+async def test_the_sync_client_works_inside_a_running_event_loop(router: Any) -> None:
+    import asyncio
+
+    asyncio.get_running_loop()  # as in a Jupyter cell
+    router.get("/teams").respond(200, json={"teams": [{"id": "t", "name": "T"}]})
+    router.post(f"{WS}/chat/completions").mock(return_value=sse_response(sse(done=True)))
+    client = quick(Gumloop, api_key="k", base_url=API, stream_base_url=WS)
+    with client:
+        assert client.teams.list().teams[0].id == "t"
+        stream = client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+        assert list(stream) == []
