@@ -551,5 +551,5 @@ def _flow_frame(outputs: dict[str, Any], opts: _Opts) -> pd.DataFrame:
             long["index"].append(None)
             long["value"].append(v)
     cols = Columns(n=len(long["output"]), cols={(k,): v for k, v in long.items()})
-    cols.kinds[("value",)] = "mixed"  # values of different outputs: keep them as objects
+    cols.kinds[("value",)] = ("mixed", True)  # values of different outputs: keep them as objects
     return columns_to_frame(cols, sep=opts.sep)

@@ -19,8 +19,10 @@ Guarantees (each one a trap of ``pandas.json_normalize``):
 
 from __future__ import annotations
 
+import functools
+import operator
 import warnings
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
@@ -33,10 +35,10 @@ if TYPE_CHECKING:
 __all__ = ["Columns", "columns_to_frame", "flatten_records", "records_to_dataframe"]
 
 Path = tuple[Hashable, ...]
+Kind = tuple[str, bool]
 
 _EMPTY: dict[Any, Any] = {}
 _SCALAR_TYPES = (str, int, float, bool, type(None))
-_MAYBE_OBJECTS = frozenset({"mixed", "mixed-integer"})
 
 
 @dataclass
@@ -45,8 +47,8 @@ class Columns:
 
     n: int
     cols: dict[Path, list[Any]] = field(default_factory=dict)
-    # infer_dtype results computed while flattening, reused when building the frame.
-    kinds: dict[Path, str] = field(default_factory=dict)
+    # column_kind() results computed while flattening, reused when building the frame.
+    kinds: dict[Path, Kind] = field(default_factory=dict)
 
     def add_constant(self, path: Path, value: Any) -> bool:
         """Add a column repeating ``value``; False (nothing added) when the path already exists."""
@@ -70,10 +72,69 @@ def _union_keys(rows: list[dict[Any, Any]]) -> list[Any]:
     return list(seen)
 
 
+def _columns_of(rows: list[dict[Any, Any]]) -> Iterator[tuple[Any, list[Any], Kind]]:
+    """``(key, values, kind)`` for the union of keys in first-seen order; missing keys give None.
+
+    Fast path: when every row holds all of the first row's keys and nothing else (checked with
+    C-level passes: the total key count, and a key count for columns holding Nones), the first
+    row's keys are the union and no per-row key scan is needed.
+    """
+    if not rows:
+        return
+    first = list(rows[0])
+    n = len(rows)
+    uniform = sum(map(len, rows)) == n * len(first)
+    for key in first:
+        vals = list(map(dict.get, rows, repeat(key)))
+        kind = column_kind(vals)
+        # Nones may be explicit nulls or missing keys: only then count the keys themselves.
+        if uniform and kind[1] and sum(map(dict.__contains__, rows, repeat(key))) != n:
+            uniform = False
+        yield key, vals, kind
+    if uniform:
+        return
+    known = set(first)
+    for key in _union_keys(rows):
+        if key not in known:
+            vals = list(map(dict.get, rows, repeat(key)))
+            yield key, vals, column_kind(vals)
+
+
+_NONE = type(None)
+_SIMPLE_KINDS = {str: "string", int: "integer", float: "floating", bool: "boolean"}
+
+
+def column_kind(vals: list[Any]) -> Kind:
+    """What a column holds: ``(kind, has_missing)``; kinds follow pandas' ``infer_dtype`` names.
+
+    ``"objects"`` marks a column of plain dicts (to be flattened), ``"objects+"`` dicts mixed
+    with other values. One C-level pass over the
+    value types decides the common cases; anything unusual goes to ``infer_dtype``.
+    """
+    types = set(map(type, vals))
+    has_none = _NONE in types
+    types.discard(_NONE)
+    if not types:
+        return "empty", has_none
+    if len(types) == 1:
+        simple = _SIMPLE_KINDS.get(next(iter(types)))
+        if simple is not None:
+            return simple, has_none
+    elif types == {int, float}:
+        return "mixed-integer-float", has_none
+    if types == {dict}:
+        return "objects", has_none
+    if any(issubclass(t, dict) for t in types):
+        return "objects+", has_none  # dicts next to other values (or dict subclasses)
+    from pandas.api.types import infer_dtype
+
+    return infer_dtype(vals, skipna=True), has_none
+
+
 def _normalise_rows(records: Iterable[Any]) -> list[dict[Any, Any]]:
     """Rows as plain dicts; anything that is not an object becomes ``{"content": value}``."""
     rows = records if isinstance(records, list) else list(records)
-    if all(type(r) is dict for r in rows):
+    if set(map(type, rows)) <= {dict}:
         return rows
     out: list[dict[Any, Any]] = []
     for r in rows:
@@ -97,11 +158,9 @@ def flatten_records(
     ``max_level`` limits how many levels of nested objects are expanded (``0``: none). Keys listed
     in ``opaque`` (top-level names) are never expanded: free-form blobs such as a JSON Schema.
     """
-    from pandas.api.types import infer_dtype
-
     rows = _normalise_rows(records)
     out = Columns(n=len(rows))
-    _walk(rows, (), 0, max_level, opaque, out, infer_dtype)
+    _walk(rows, (), 0, max_level, opaque, out)
     return out
 
 
@@ -112,36 +171,37 @@ def _walk(
     max_level: int | None,
     opaque: frozenset[str],
     out: Columns,
-    infer_dtype: Any,
 ) -> None:
     expand_here = max_level is None or depth < max_level
-    for key in _union_keys(rows):
+    for key, vals, kind in _columns_of(rows):
         path = (*prefix, key)
-        vals = list(map(dict.get, rows, repeat(key)))
-        kind = infer_dtype(vals, skipna=True)
-        # Objects show up as "mixed" ("mixed-integer" next to ints): only then look for dicts.
-        if kind in _MAYBE_OBJECTS and expand_here and not (depth == 0 and key in opaque):
-            has_dict = has_other = False
-            for v in vals:
-                if isinstance(v, dict):
-                    has_dict = True
-                elif v is not None:
-                    has_other = True
-            if has_dict:
-                before = len(out.cols)
-                if has_other:
-                    # Scalars/lists next to objects under the same key keep their own column.
-                    out.cols[path] = [None if isinstance(v, dict) else v for v in vals]
+        if (
+            kind[0] in ("objects", "objects+")
+            and expand_here
+            and not (depth == 0 and key in opaque)
+        ):
+            has_other = kind[0] == "objects+" and any(
+                not isinstance(v, dict) for v in vals if v is not None
+            )
+            before = len(out.cols)
+            if has_other:
+                # Scalars/lists next to objects under the same key keep their own column.
+                out.cols[path] = [None if isinstance(v, dict) else v for v in vals]
+            if kind == ("objects", False):
+                sub = vals  # all plain dicts: no copy needed
+            elif kind[0] == "objects":
+                sub = [_EMPTY if v is None else v for v in vals]
+            else:
                 sub = [
                     v if type(v) is dict else (dict(v) if isinstance(v, dict) else _EMPTY)
                     for v in vals
                 ]
-                _walk(sub, path, depth + 1, max_level, opaque, out, infer_dtype)
-                if len(out.cols) == before or (has_other and len(out.cols) == before + 1):
-                    # Every object was empty: keep the field itself rather than let it vanish.
-                    out.cols[path] = vals
-                    out.kinds[path] = kind
-                continue
+            _walk(sub, path, depth + 1, max_level, opaque, out)
+            if len(out.cols) == before + has_other:
+                # Every object was empty: keep the field itself rather than let it vanish.
+                out.cols[path] = vals
+                out.kinds[path] = kind
+            continue
         out.cols[path] = vals
         out.kinds[path] = kind
 
@@ -201,30 +261,62 @@ def column_names(
     return names, renamed
 
 
-def to_array(vals: list[Any], kind: str | None = None) -> Any:
+@functools.lru_cache(maxsize=1)
+def _default_string_dtype() -> Any:
+    import pandas as pd
+
+    return pd.Series(["a"]).dtype
+
+
+def _string_array(vals: list[Any]) -> Any:
+    """Strings in pandas' default string dtype; built straight from pyarrow when it is backed by it.
+
+    pandas' own inference pass costs ~5x more than handing the list to pyarrow directly.
+    """
+    import pandas as pd
+
+    dtype = _default_string_dtype()
+    if getattr(dtype, "storage", None) == "pyarrow":
+        try:
+            import pyarrow as pa
+
+            return dtype.__from_arrow__(pa.array(vals, type=pa.string(), from_pandas=True))
+        except Exception:
+            pass
+    return pd.Series(vals, copy=False).array
+
+
+def _masked(vals: list[Any], np_dtype: Any, array_cls: Any) -> Any:
+    """A nullable pandas array (``Int64``/``boolean``) from values with Nones, in C-level passes."""
+    import numpy as np
+
+    mask = np.fromiter(map(operator.is_, vals, repeat(None)), dtype=bool, count=len(vals))
+    obj = np.empty(len(vals), dtype=object)
+    obj[:] = vals
+    obj[mask] = 0
+    return array_cls(obj.astype(np_dtype), mask)
+
+
+def to_array(vals: list[Any], kind: Kind | None = None) -> Any:
     """A pandas/numpy array for one column, dtype chosen from all of its values."""
     import numpy as np
     import pandas as pd
 
-    if kind is None:
-        from pandas.api.types import infer_dtype
-
-        kind = infer_dtype(vals, skipna=True)
+    name, has_none = kind if kind is not None else column_kind(vals)
     try:
-        if kind == "integer":
-            try:
-                return np.array(vals, dtype=np.int64)
-            except (TypeError, ValueError):
-                return pd.array(vals, dtype="Int64")  # gaps: stay integers
-        if kind == "boolean":
-            if None in vals:
-                return pd.array(vals, dtype="boolean")
+        if name == "integer":
+            if has_none:
+                return _masked(vals, np.int64, pd.arrays.IntegerArray)  # gaps: stay integers
+            return np.array(vals, dtype=np.int64)
+        if name == "boolean":
+            if has_none:
+                return _masked(vals, np.bool_, pd.arrays.BooleanArray)
             return np.array(vals, dtype=bool)
-        if kind in ("floating", "mixed-integer-float"):
+        if name in ("floating", "mixed-integer-float"):
             return np.array(vals, dtype=np.float64)
-        if kind == "string":
-            return pd.Series(vals, copy=False).array  # pandas' default string dtype
-        if kind in ("datetime", "datetime64"):
+        if name == "string":
+            return _string_array(vals)
+        if name in ("datetime", "datetime64"):
             return pd.to_datetime(pd.Series(vals, dtype=object), utc=True).array
     except (TypeError, ValueError, OverflowError):
         pass  # e.g. an int beyond 64 bits: keep the Python objects
