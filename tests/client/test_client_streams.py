@@ -574,3 +574,21 @@ async def test_iterating_a_session_stream_again_continues_where_it_stopped(
     assert first.stream_cursor == "ses_s:1"
     assert [e.stream_cursor for e in rest] == ["ses_s:2", "ses_s:9"]
     assert route.call_count == 1
+
+
+async def test_frames_that_are_not_chunks_are_skipped_not_raised_raw(
+    client: Any, router: Any
+) -> None:
+    body = sse(
+        chunk({"content": "Kept"}),
+        {"id": "x", "object": "chat.completion.chunk"},  # schema drift: no choices/created/model
+        "not json",
+        [1, 2, 3],
+        chunk({"content": " too"}, "stop"),
+        done=True,
+    )
+    stream = await open_chat(client, router, sse_response(body))
+    chunks = await collect(stream)
+    assert [c.choices[0].delta.content for c in chunks] == ["Kept", " too"]
+    assert stream.model == "demo"
+    assert (await run(stream.final())).choices[0].message.content == "Kept too"
