@@ -19,6 +19,25 @@ def test_columns_are_the_union_of_keys_in_first_seen_order() -> None:
     assert df["c.x"].tolist() == [pd.NA, pd.NA, 1]
 
 
+def test_rows_with_as_many_keys_but_different_ones_keep_every_key() -> None:
+    df = records_to_dataframe([{"a": 1, "b": None}, {"a": 2, "c": 3}])
+    assert df.columns.tolist() == ["a", "b", "c"]
+    assert df["c"].tolist() == [pd.NA, 3]
+
+
+def test_dict_subclasses_are_flattened_like_dicts() -> None:
+    from collections import OrderedDict
+
+    df = records_to_dataframe([{"m": OrderedDict(x=1)}, {"m": {"x": 2}}])
+    assert df["m.x"].tolist() == [1, 2]
+
+
+def test_strings_with_nan_gaps_use_the_string_dtype() -> None:
+    df = records_to_dataframe([{"s": "a"}, {"s": float("nan")}, {"s": None}])
+    assert df["s"].dtype == pd.Series(["x"]).dtype
+    assert df["s"].isna().tolist() == [False, True, True]
+
+
 def test_nested_columns_stay_in_place_instead_of_moving_to_the_end() -> None:
     df = records_to_dataframe([{"id": 1, "user": {"name": "Ada", "age": 36}, "score": 2.5}])
     assert df.columns.tolist() == ["id", "user.name", "user.age", "score"]
