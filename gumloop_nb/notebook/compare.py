@@ -14,7 +14,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["CompareRow", "compare_frame", "compare_models"]
+__all__ = [
+    "CompareInterrupted",
+    "CompareRow",
+    "compare_frame",
+    "compare_metadata",
+    "compare_models",
+]
+
+
+class CompareInterrupted(KeyboardInterrupt):
+    """Raised when the user interrupts a comparison; ``rows`` holds what arrived until then."""
+
+    def __init__(self, rows: list[CompareRow]) -> None:
+        super().__init__("comparison interrupted")
+        self.rows = rows
 
 
 @dataclass
@@ -106,14 +120,32 @@ def compare_models(
     if not models:
         raise ValueError("Give at least one model to compare.")
     jobs = [(model, run) for run in range(1, runs + 1) for model in models]
-    with ThreadPoolExecutor(max_workers=min(32, len(jobs))) as pool:
-        futures = [
-            pool.submit(_run_one, client, model, run, messages, params, grid, stop)
-            for model, run in jobs
-        ]
-        rows = [f.result() for f in futures]
+    stop = stop or threading.Event()
     order = {m: i for i, m in enumerate(models)}
+    futures: list[Any] = []
+    with ThreadPoolExecutor(max_workers=min(32, len(jobs))) as pool:
+        try:
+            for model, run in jobs:
+                futures.append(
+                    pool.submit(_run_one, client, model, run, messages, params, grid, stop)
+                )
+            rows = [f.result() for f in futures]
+        except KeyboardInterrupt:
+            # Every worker sees the stop flag at its next chunk and keeps what it has.
+            stop.set()
+            rows = [f.result() for f in futures]
+            rows += [CompareRow(model=m, run=r, error="stopped") for m, r in jobs[len(futures) :]]
+            raise CompareInterrupted(sorted(rows, key=lambda r: (order[r.model], r.run))) from None
     return sorted(rows, key=lambda r: (order[r.model], r.run))
+
+
+def compare_metadata(rows: Sequence[CompareRow]) -> dict[str, Any]:
+    """Display metadata with each run's provenance (model, times, tokens, cost, error)."""
+    return {
+        "gumloop_nb": {
+            "compare": [{k: v for k, v in r.as_dict().items() if k != "answer"} for r in rows]
+        }
+    }
 
 
 def compare_frame(rows: Sequence[CompareRow]) -> Any:

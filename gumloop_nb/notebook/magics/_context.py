@@ -48,6 +48,8 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(status, int):
         code = getattr(exc, "code", None)
         label = f"HTTP {status}" + (f" {code}" if code else "")
+        if " — " in message:  # the client already says what to do
+            return f"{label}: {message.rstrip('.')}."
         hint = _HINTS.get(status, "try again later" if status >= 500 else "check the request")
         return f"{label}: {message.rstrip('.')}. Fix: {hint}."
     name = type(exc).__name__

@@ -97,7 +97,7 @@ def image(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
 @argument("-o", "--output", metavar="VAR", help="Keep the comparison DataFrame here.")
 @argument("prompt", nargs="*", help="Prompt (line form).")
 def compare(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
-    from ..compare import compare_frame, compare_models
+    from ..compare import CompareInterrupted, compare_frame, compare_metadata, compare_models
     from ..widgets import CompareGrid
 
     text = cell.rstrip() if cell is not None and cell.strip() else " ".join(args.prompt)
@@ -121,12 +121,18 @@ def compare(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> An
     client = ctx.client()
     grid = CompareGrid(models)
     grid.show()
-    rows = compare_models(client, models, messages, runs=args.runs, grid=grid, **params)
-    grid.finish({"gumloop_nb": {"models": models, "runs": args.runs}})
+    interrupted: CompareInterrupted | None = None
+    try:
+        rows = compare_models(client, models, messages, runs=args.runs, grid=grid, **params)
+    except CompareInterrupted as exc:
+        rows, interrupted = exc.rows, exc
+    metadata = compare_metadata(rows)
+    grid.finish(metadata)
     frame = compare_frame(rows)
     display_bundle(
-        {"text/html": frame.to_html(escape=True), "text/plain": frame.to_string()},
-        {"gumloop_nb": {"models": models}},
+        {"text/html": frame.to_html(escape=True), "text/plain": frame.to_string()}, metadata
     )
     ctx.bind(args.output, frame)
+    if interrupted is not None:
+        raise interrupted
     return None

@@ -17,12 +17,25 @@ from ._pane import TextPane
 __all__ = ["ChatBox"]
 
 
+def _notebook_client() -> Any:
+    """The client of the %gumloop connection if the extension is loaded, else a fresh one."""
+    from .. import _loaded
+    from .._display import get_ipython_or_none
+
+    magics = _loaded.get(id(get_ipython_or_none()))
+    if magics is not None:
+        return magics.get_connection().client()
+    from ..connect import resolve_connection
+
+    return resolve_connection().client()
+
+
 class ChatBox:
     """A chat conversation in a widget; every answer streams in as safe Markdown."""
 
     def __init__(
         self,
-        client: Any,
+        client: Any = None,
         *,
         models: Sequence[str] = ("gpt-4.1",),
         model: str | None = None,
@@ -32,7 +45,7 @@ class ChatBox:
 
         if not models:
             raise ValueError("ChatBox needs at least one model name.")
-        self.client = client
+        self.client = client if client is not None else _notebook_client()
         self.messages: list[dict[str, Any]] = []
         if system:
             self.messages.append({"role": "system", "content": system})

@@ -4,8 +4,9 @@ Feed it any iterator of text deltas (or chat stream chunks). In a widget fronten
 everywhere it leaves the final answer as an ordinary output (safe HTML + text/plain), so saved
 notebooks, nbval and nbviewer show the answer.
 
->>> cs = ChatStream(model="gpt-4.1")                                  # doctest: +SKIP
->>> reply = cs.consume(client.chat.completions.create(..., stream=True))  # doctest: +SKIP
+>>> cs = ChatStream(model="gpt-4.1")                                      # doctest: +SKIP
+>>> reply = cs.consume(client.chat.completions.create(..., stream=True))   # blocks  # doctest: +SKIP
+>>> cs.start(stream); cs.wait()   # background thread: the Stop button stays live  # doctest: +SKIP
 """
 
 from __future__ import annotations
