@@ -10,6 +10,7 @@ pass. Other files come back as ``str`` (text) or ``bytes`` (binary).
 
 from __future__ import annotations
 
+import csv
 import inspect
 import io
 import json
@@ -167,9 +168,15 @@ def sniff_format(data: bytes, encoding: str | None = None) -> tuple[str, str | N
     lines = s.splitlines()[:20]
     if len(data) > 65536 and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut
+    sample = "\n".join(lines)
     for sep in ("\t", ",", ";", "|"):
-        counts = {ln.count(sep) for ln in lines}
-        if len(counts) == 1 and min(counts) >= 1:
+        if sep not in sample:
+            continue
+        try:  # the csv module understands quoting ("a, b" is one field)
+            widths = {len(row) for row in csv.reader(io.StringIO(sample), delimiter=sep) if row}
+        except csv.Error:
+            continue
+        if len(widths) == 1 and min(widths) >= 2:
             return ("tsv" if sep == "\t" else "csv"), sep
     return "text", None
 

@@ -64,6 +64,17 @@ def test_tables_are_read_into_the_same_frame(
     pd.testing.assert_frame_equal(df.reset_index(drop=True), EXPECTED, check_dtype=False)
 
 
+def test_quoted_separators_do_not_hide_a_csv_without_metadata() -> None:
+    data = b'name,quote\nAda,"Hello, world"\nAlan,"One, two, three"\n'
+    df = parse_artifact(data)
+    assert df["quote"].tolist() == ["Hello, world", "One, two, three"]
+
+
+def test_prose_without_metadata_stays_text() -> None:
+    prose = b"Dear team,\nthe report is attached; thanks.\nBest, Ada"
+    assert parse_artifact(prose) == prose.decode()
+
+
 def test_parquet_is_read_by_signature_even_without_metadata() -> None:
     df = parse_artifact(parquet_bytes())
     pd.testing.assert_frame_equal(df, EXPECTED, check_dtype=False)
