@@ -89,3 +89,20 @@ def test_without_credentials_the_embedded_emulator_starts_with_a_banner(monkeypa
     finally:
         del ip.config.GumloopMagics["emulator_speed"]
         unload_ipython_extension(ip)
+
+
+def test_agent_stream_resumes_by_itself_after_a_dropped_connection(
+    shell: Shell, monkeypatch: Any
+) -> None:
+    from gumloop_nb.emulator import serve
+
+    # Every SSE response is cut after 3 events the first time its path is used.
+    with serve(speed=0, faults="drop_after=3;times=1") as flaky:
+        shell.run(f"%gumloop connect --base-url {flaky.base_url}")
+        client = shell.magics.get_connection().client()
+        agent = client.agents.create(name="Resumer", model_name="gpt-4.1").agent
+        words = " ".join(f"w{i}" for i in range(40))
+        cell = shell.run(f"%%gumloop agent {agent.id} -o r\nRepeat exactly: {words}")
+        assert cell.error is None, cell.error
+        assert shell.ns["r"].text == words
+        shell.magics.set_connection(None)
