@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
@@ -49,6 +50,37 @@ class Resource(Generic[M]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} resource>"
+
+
+def _bound_signature(descriptor: Any) -> inspect.Signature:
+    """The signature of a method as a user calls it: without ``self``, returning what the
+    call returns (not the internal ``Op``)."""
+    sig = inspect.signature(descriptor.fn)
+    params = list(sig.parameters.values())[1:]
+    ret: Any = sig.return_annotation
+    if isinstance(descriptor, lazy_stream):
+        ret = "SessionStream"
+    elif isinstance(ret, str) and ret.startswith("Op[") and ret.endswith("]"):
+        ret = ret[3:-1].replace("t.", "")
+    elif isinstance(descriptor, pager):
+        ret = "Iterator"
+        kw = inspect.Parameter(
+            "max_items", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="int | None"
+        )
+        at = next((i for i, p in enumerate(params) if p.kind is p.VAR_KEYWORD), len(params))
+        params.insert(at, kw)
+    else:
+        ret = inspect.Signature.empty
+    return sig.replace(parameters=params, return_annotation=ret)
+
+
+def _expose(wrapper: Any, descriptor: Any) -> Any:
+    """Make a bound wrapper show the method's own signature (``help()``, Jupyter's ``?``)."""
+    sig = descriptor.__dict__.get("_signature")
+    if sig is None:
+        sig = descriptor._signature = _bound_signature(descriptor)
+    wrapper.__signature__ = sig
+    return wrapper
 
 
 def run_sync(transport: Any, plan: Plan[Any]) -> Any:
@@ -137,14 +169,14 @@ class endpoint(Generic[P, T]):
                 return run_async(client._transport, plan)
 
             call_async.__gumloop_endpoint__ = (fn, obj)  # type: ignore[attr-defined]
-            return call_async
+            return _expose(call_async, self)
 
         @functools.wraps(fn)
         def call_sync(*args: Any, **kwargs: Any) -> Any:
             return run_sync(client._transport, fn(obj, *args, **kwargs))
 
         call_sync.__gumloop_endpoint__ = (fn, obj)  # type: ignore[attr-defined]
-        return call_sync
+        return _expose(call_sync, self)
 
 
 class pager(Generic[P, R]):
@@ -179,7 +211,7 @@ class pager(Generic[P, R]):
                 return _apages(client._transport, make_op, key, max_items)
             return _pages(client._transport, make_op, key, max_items)
 
-        return call
+        return _expose(call, self)
 
 
 def paginate(
@@ -300,4 +332,4 @@ class lazy_stream(Generic[P]):
             cls = AsyncSessionStream if client._is_async else SessionStream
             return cls(client._transport, fn(obj, *args, **kwargs))
 
-        return call
+        return _expose(call, self)

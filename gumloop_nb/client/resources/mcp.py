@@ -148,3 +148,10 @@ class Mcp(Resource[M]):
             parse=model_parser(t.McpExecuteResponse),
             idempotent=False,
         )
+
+    def close(self) -> None:
+        """Nothing to release: tool calls share the client's connection pool (the official
+        SDK's direct sandbox transport is not used). Kept for drop-in compatibility."""
+
+    async def aclose(self) -> None:
+        """Async counterpart of :meth:`close` (nothing to release)."""
