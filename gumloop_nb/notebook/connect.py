@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from typing import Any
 
 __all__ = ["DEFAULT_API_BASE", "Connection", "resolve_connection"]
@@ -116,14 +117,22 @@ class Connection:
         """The legacy flows client (``GumloopClient``) for this connection."""
         with self._lock:
             if self._flows is None:
-                from gumloop_nb import GumloopClient
-
-                self._flows = GumloopClient(
-                    api_key=self._key() or "",
-                    user_id=self.user_id or "usr_demo",
-                    base_url=self.base_url,
-                )
+                self._flows = self.flows_for_project(None)
             return self._flows
+
+    def flows_for_project(self, project_id: str | None) -> Any:
+        """A new legacy flows client, optionally scoped to a project (team)."""
+        from gumloop_nb import GumloopClient
+
+        with warnings.catch_warnings():
+            # %%gumloop flow asks for saved flows explicitly; the legacy-client notice is noise here.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return GumloopClient(
+                api_key=self._key() or "",
+                user_id=self.user_id or "usr_demo",
+                project_id=project_id,
+                base_url=self.base_url,
+            )
 
     def banner(self) -> str:
         if self.mode == "emulator":

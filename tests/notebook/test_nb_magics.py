@@ -325,3 +325,23 @@ def test_login_asks_with_getpass_and_never_echoes_the_key(
 
 def test_connect_without_a_target_is_a_usage_error(shell: Shell) -> None:
     assert_usage_error(shell.run("%gumloop connect"), "--emulator")
+
+
+def test_flow_inputs_as_json_with_a_project(shell: Shell) -> None:
+    cell = shell.run(
+        '%%gumloop flow summarize --project team_demo -o out\n{"text": "one two three"}'
+    )
+    assert cell.error is None, cell.error
+    assert "summary" in shell.ns["out"].columns
+
+
+def test_flow_inputs_that_are_neither_json_nor_lines_are_a_usage_error(shell: Shell) -> None:
+    assert_usage_error(
+        shell.run("%%gumloop flow summarize\njust some words"), "Line 1", "name: value"
+    )
+
+
+def test_html_format_answer_is_sandboxed(shell: Shell) -> None:
+    cell = shell.run("%%gumloop chat -f html\nRepeat exactly: <b onclick=alert(1)>x</b>")
+    html = cell.html()
+    assert '<iframe sandbox=""' in html and "<b onclick" not in html

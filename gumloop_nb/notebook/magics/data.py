@@ -215,17 +215,11 @@ def flow(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
     inputs = parse_inputs(ctx, cell or "")
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds.")
-    flows = ctx.flows()
     if args.project:
-        from gumloop_nb import GumloopClient
-
-        conn = ctx.connection
-        flows = GumloopClient(
-            api_key=conn._key() or "",
-            user_id=conn.user_id or "usr_demo",
-            project_id=args.project,
-            base_url=conn.base_url,
-        )
+        with ctx.api("Connecting to Gumloop"):
+            flows = ctx.connection.flows_for_project(args.project)
+    else:
+        flows = ctx.flows()
     progress = _Progress(args.flow_id, widget_frontend())
     start = time.monotonic()
     try:
