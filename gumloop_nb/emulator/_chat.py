@@ -32,14 +32,21 @@ async def chat_completions(request: Request) -> Response:
         raise ApiError(
             exc.status, exc.code, exc.message, type=exc.type, param=exc.param, details=exc.details
         ) from None
+    # Painting images takes tens of ms of CPU: do it off the event loop so concurrent
+    # requests (a model comparison, other streams) keep flowing.
+    chunks = (
+        await asyncio.to_thread(list, plan.stream_chunks()) if plan.model.kind == "image" else None
+    )
     if not body.get("stream"):
         if config.speed > 0:
             # A unary answer arrives when the whole generation would have finished.
-            await asyncio.sleep(config.delay(sum(d for d, _ in plan.stream_chunks())))
-        return ok(plan.unary())
+            delays = chunks if chunks is not None else plan.stream_chunks()
+            await asyncio.sleep(config.delay(sum(d for d, _ in delays)))
+        unary = await asyncio.to_thread(plan.unary) if chunks is not None else plan.unary()
+        return ok(unary)
 
     async def events() -> AsyncIterator[bytes]:
-        for delay, chunk in plan.stream_chunks():
+        for delay, chunk in chunks if chunks is not None else plan.stream_chunks():
             wait = config.delay(delay)
             if wait:
                 await asyncio.sleep(wait)
