@@ -1,9 +1,9 @@
 """pytest settings for the notebooks (run with ``pytest --nbval``).
 
-The notebooks must run against the embedded emulator: credentials are removed from the
-environment before nbval starts a kernel, so a developer's real token is never used (nor can it
-appear in an output). The emulator runs without simulated latency to keep the suite fast, and
-nbval sanitizes outputs with ``nbval_sanitize.cfg`` unless another file is given.
+The notebooks must run against the embedded emulator: when nbval is on, credentials are removed
+from the environment before nbval starts a kernel, so a developer's real token is never used
+(nor can it appear in an output). The emulator runs without simulated latency to keep the suite
+fast, and nbval sanitizes outputs with ``nbval_sanitize.cfg`` unless another file is given.
 """
 
 from __future__ import annotations
@@ -20,14 +20,18 @@ _CREDENTIALS = (
     "GUMLOOP_USER_ID",
     "GUMLOOP_TEAM_ID",
     "GUMLOOP_BASE_URL",
+    "GUMLOOP_STREAM_BASE_URL",
 )
-
-for _name in _CREDENTIALS:
-    os.environ.pop(_name, None)
-os.environ.setdefault("GUMLOOP_EMULATOR_SPEED", "0")
-os.environ.pop("GUMLOOP_NB_WIDGETS", None)  # headless kernels get ordinary rich output
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if getattr(config.option, "nbval_sanitize_with", "unset") is None:
-        config.option.nbval_sanitize_with = str(HERE / "nbval_sanitize.cfg")
+    option = config.option
+    if not (getattr(option, "nbval", False) or getattr(option, "nbval_lax", False)):
+        return
+    # nbval kernels inherit this process's environment.
+    for name in _CREDENTIALS:
+        os.environ.pop(name, None)
+    os.environ.pop("GUMLOOP_NB_WIDGETS", None)  # headless kernels get ordinary rich output
+    os.environ.setdefault("GUMLOOP_EMULATOR_SPEED", "0")
+    if getattr(option, "nbval_sanitize_with", "unset") is None:
+        option.nbval_sanitize_with = str(HERE / "nbval_sanitize.cfg")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -189,3 +192,39 @@ def test_the_execute_script_never_passes_credentials_to_the_kernel(
     assert "GUMLOOP_ACCESS_TOKEN" not in env
     assert "GUMLOOP_BASE_URL" not in env
     assert script.clean_env("0")["GUMLOOP_EMULATOR_SPEED"] == "0"
+
+
+def _notebooks_conftest() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "_notebooks_conftest", NOTEBOOKS_DIR / "conftest.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_under_nbval_the_kernels_get_no_credentials_and_the_sanitize_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GUMLOOP_ACCESS_TOKEN", "tok_should_not_reach_a_kernel")
+    monkeypatch.setenv("GUMLOOP_TEAM_ID", "team_x")
+    # Set then delete, so monkeypatch restores whatever the conftest writes.
+    monkeypatch.setenv("GUMLOOP_EMULATOR_SPEED", "1")
+    monkeypatch.delenv("GUMLOOP_EMULATOR_SPEED")
+    option = SimpleNamespace(nbval=True, nbval_lax=False, nbval_sanitize_with=None)
+    _notebooks_conftest().pytest_configure(SimpleNamespace(option=option))
+    assert "GUMLOOP_ACCESS_TOKEN" not in os.environ
+    assert "GUMLOOP_TEAM_ID" not in os.environ
+    assert os.environ["GUMLOOP_EMULATOR_SPEED"] == "0"
+    assert option.nbval_sanitize_with == str(NOTEBOOKS_DIR / "nbval_sanitize.cfg")
+
+
+def test_without_nbval_the_notebooks_conftest_leaves_the_environment_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GUMLOOP_ACCESS_TOKEN", "tok_for_other_tests")
+    option = SimpleNamespace(nbval=False, nbval_lax=False, nbval_sanitize_with=None)
+    _notebooks_conftest().pytest_configure(SimpleNamespace(option=option))
+    assert os.environ["GUMLOOP_ACCESS_TOKEN"] == "tok_for_other_tests"
+    assert option.nbval_sanitize_with is None
