@@ -352,3 +352,14 @@ async def test_the_sync_client_works_inside_a_running_event_loop(router: Any) ->
         assert client.teams.list().teams[0].id == "t"
         stream = client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
         assert list(stream) == []
+
+
+async def test_a_copy_made_with_with_options_still_reads_the_env_token_live(
+    make_client: Any, router: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    route = router.get("/teams").respond(200, json={"teams": []})
+    monkeypatch.setenv("GUMLOOP_ACCESS_TOKEN", "tok-one")
+    copy = make_client(api_key=DROP).with_options(max_retries=0)
+    monkeypatch.setenv("GUMLOOP_ACCESS_TOKEN", "tok-two")
+    await run(copy.teams.list())
+    assert route.calls.last.request.headers["authorization"] == "Bearer tok-two"

@@ -508,3 +508,12 @@ async def test_with_options_team_id_rescopes_the_copy(make_client: Any, router: 
     assert route.calls.last.request.url.params["team_id"] == "team_b"
     await run(client.teams.list())
     assert route.calls.last.request.url.params["team_id"] == "team_a"
+
+
+async def test_execute_many_accepts_request_models(client: Any, router: Any) -> None:
+    route = router.post("/mcp/tools/call").respond(200, json=_results("success"))
+    call = t.McpToolCallRequest(server_id="srv", tool_name="tool", arguments={"q": 1}, ref="r0")
+    await run(client.mcp.execute_many([call]))
+    assert body_of(route.calls.last.request) == {
+        "calls": [{"server_id": "srv", "tool_name": "tool", "arguments": {"q": 1}, "ref": "r0"}]
+    }

@@ -105,7 +105,6 @@ def _differences(official_client: Any, our_client: Any) -> list[str]:
     return problems
 
 
-@pytest.mark.xfail(strict=True, reason="bug: client.mcp has no close()/aclose() (contract §10.5)")
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_every_official_resource_method_and_parameter_exists_on_ours(kind: str) -> None:
     assert _differences(*_clients(kind)) == []
@@ -154,15 +153,19 @@ def test_official_parameter_order_is_kept_for_positional_callers() -> None:
     assert problems == []
 
 
-def test_the_only_known_surface_gap_is_mcp_close() -> None:
-    """Pins every other official method/parameter while the mcp.close gap is open."""
-    assert _differences(*_clients("sync")) in (["missing mcp.close"], [])
-    assert _differences(*_clients("async")) in (["missing mcp.aclose"], [])
-
-
-@pytest.mark.xfail(strict=True, reason="bug: endpoint wrappers expose the unbound signature")
 @pytest.mark.parametrize("cls", [Gumloop, AsyncGumloop])
 def test_bound_methods_do_not_show_self_in_their_signature(cls: Any) -> None:
     client = _clients("sync" if cls is Gumloop else "async")[1]
     assert list(inspect.signature(client.agents.retrieve).parameters) == ["agent_id"]
     assert next(iter(inspect.signature(client.sessions.stream).parameters)) == "agent_id"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug (minor): async endpoint wrappers are plain functions returning awaitables, "
+    "so inspect.iscoroutinefunction() is False (True on the official AsyncGumloop)",
+)
+def test_async_client_methods_are_coroutine_functions() -> None:
+    client = _clients("async")[1]
+    assert inspect.iscoroutinefunction(client.agents.retrieve)
+    assert inspect.iscoroutinefunction(client.chat.completions.create)
