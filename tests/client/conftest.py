@@ -101,7 +101,8 @@ class _AsyncioProxy:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
     for module in (_transport, _endpoint, _streams, flows):
-        monkeypatch.setattr(module, "time", _TimeProxy(fake))
+        if hasattr(module, "time"):
+            monkeypatch.setattr(module, "time", _TimeProxy(fake))
         if hasattr(module, "asyncio"):
             monkeypatch.setattr(module, "asyncio", _AsyncioProxy(fake))
     return fake
