@@ -120,12 +120,23 @@ def test_official_constructor_parameters_exist_on_ours() -> None:
     ):
         missing = [p for p in _params(theirs.__init__) if p not in _params(ours.__init__)]
         assert missing == [], f"{ours.__name__} lacks {missing}"
+        theirs_pos = _positional(theirs.__init__)
+        assert _positional(ours.__init__)[: len(theirs_pos)] == theirs_pos
     flows = official.GumloopClient
     for method in ("run_flow", "get_run_status", "close"):
         theirs_params = _params(getattr(flows, method))
-        assert [
-            p for p in theirs_params if p not in _params(getattr(gumloop_nb.GumloopClient, method))
-        ] == []
+        ours_method = getattr(gumloop_nb.GumloopClient, method)
+        assert [p for p in theirs_params if p not in _params(ours_method)] == []
+        theirs_pos = _positional(getattr(flows, method))
+        assert _positional(ours_method)[: len(theirs_pos)] == theirs_pos
+
+
+def _positional(fn: Any) -> list[str]:
+    return [
+        p.name
+        for p in inspect.signature(fn).parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name != "self"
+    ]
 
 
 def test_official_parameter_order_is_kept_for_positional_callers() -> None:
