@@ -399,3 +399,13 @@ async def test_an_error_message_says_what_failed_and_what_to_do(
     assert text.startswith("Agent not found")
     assert "GET" in text and "/agents/agt_404" in text
     assert len(text) > len("Agent not found GET /agents/agt_404") + 10  # carries a hint
+
+
+@pytest.mark.parametrize(("offset", "expected"), [(300, 60.0), (-30, 0.0)])
+async def test_retry_after_dates_far_ahead_are_capped_and_past_dates_mean_now(
+    client: Any, router: Any, clock: Clock, offset: int, expected: float
+) -> None:
+    when = email.utils.formatdate(time.time() + offset, usegmt=True)
+    router.get("/teams").mock(side_effect=_fail_then_ok(429, {"retry-after": when}))
+    await run(client.teams.list())
+    assert clock.sleeps == [pytest.approx(expected, abs=1.0)]
