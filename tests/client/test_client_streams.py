@@ -632,3 +632,30 @@ async def test_closing_a_session_stream_inside_the_loop_ends_it_without_resuming
     assert await _close_inside_loop(session, mode) == 1
     assert sessions.call_count == 1
     assert resume.call_count == 0  # a close is not a dropped connection
+
+
+async def test_several_choices_and_reasoning_are_assembled_per_choice(
+    client: Any, router: Any
+) -> None:
+    def two(d0: dict[str, Any], d1: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {
+            **chunk({}),
+            "choices": [
+                {"index": 0, "delta": d0, "finish_reason": finish},
+                {"index": 1, "delta": d1, "finish_reason": finish},
+            ],
+        }
+
+    body = sse(
+        two({"reasoning": "Think"}, {"content": "B1"}),
+        two({"content": "A1"}, {"content": "B2"}),
+        two({"content": "A2"}, {}, "stop"),
+        done=True,
+    )
+    stream = await open_chat(client, router, sse_response(body))
+    final = await run(stream.final())
+    assert stream.text == "A1A2"
+    assert [c.index for c in final.choices] == [0, 1]
+    assert [c.message.content for c in final.choices] == ["A1A2", "B1B2"]
+    assert final.choices[0].message.reasoning == "Think"
+    assert [c.finish_reason for c in final.choices] == ["stop", "stop"]
