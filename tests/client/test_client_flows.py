@@ -329,3 +329,13 @@ async def test_the_sync_flows_client_works_inside_a_running_event_loop(
     _start(router)
     _polls(router, _status("DONE", outputs={"ok": 1}))
     assert make_flows().run_flow("flow_1", {}) == {"ok": 1}
+
+
+def test_start_run_and_terminate_run(make_flows: Any, router: Any) -> None:
+    start = _start(router)
+    stop = router.post("/terminate_pipeline").respond(200, json={"run_id": "run_1"})
+    client = make_flows()
+    assert client.start_run("flow_1", {"a": 1})["run_id"] == "run_1"
+    assert body_of(start.calls.last.request)["pipeline_inputs"] == [{"input_name": "a", "value": 1}]
+    client.terminate_run("run_1")
+    assert body_of(stop.calls.last.request) == {"run_id": "run_1", "user_id": "usr_1"}
