@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 NOTEBOOKS = ROOT / "notebooks"
 # Anything that would make %load_ext connect to the real API (or leak into outputs).
 SCRUBBED = (
@@ -58,6 +59,7 @@ def execute(path: Path, env: dict[str, str], timeout: int) -> float:
             "--execute",
             "--inplace",
             f"--ExecutePreprocessor.timeout={timeout}",
+            "--ExecutePreprocessor.store_widget_state=False",
             "--ExecutePreprocessor.kernel_name=python3",
             str(path),
         ],
@@ -65,7 +67,25 @@ def execute(path: Path, env: dict[str, str], timeout: int) -> float:
         env=env,
         cwd=path.parent,
     )
+    strip_widget_state(path)
     return time.perf_counter() - start
+
+
+def strip_widget_state(path: Path) -> None:
+    """Drop saved widget models: they only mean something in the kernel that made them.
+
+    Each ChatStream/ChatBox creates widgets even in a headless run; saving their state would add
+    ~100 KB of noise per notebook and change on every run. A widget output keeps its text/plain
+    (and the magics leave their final answer as an ordinary output anyway).
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+    nbformat.write(nb, path)
 
 
 def main(argv: list[str] | None = None) -> int:

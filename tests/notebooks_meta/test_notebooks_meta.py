@@ -173,3 +173,9 @@ def test_notebook_data_stays_inside_the_notebooks_folder() -> None:
         ".ipynb_checkpoints",
     }
     assert stray == set(), f"unexpected files in notebooks/: {sorted(stray)}"
+
+
+def test_no_widget_state_is_saved_in_the_notebook(notebook: dict[str, Any]) -> None:
+    # Widget models only exist in the kernel that made them; saved state is noise that changes
+    # on every run (scripts/execute_notebooks.py strips it).
+    assert "widgets" not in notebook["metadata"]
