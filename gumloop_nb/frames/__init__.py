@@ -11,10 +11,11 @@ Example::
 
 from __future__ import annotations
 
-from ._artifacts import DEFAULT_MAX_BYTES, aread_artifact, parse_artifact, read_artifact
+from ._artifacts import DEFAULT_MAX_BYTES, aread_artifact, read_artifact
 from ._dispatch import to_dataframe
 from ._errors import ArtifactTooLargeError, FrameError, FrameWarning, MissingDependencyError
 from ._flatten import records_to_dataframe
+from ._formats import parse_artifact
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

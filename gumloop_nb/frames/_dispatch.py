@@ -6,7 +6,6 @@ and raw JSON text all give the same frame. See :func:`to_dataframe` for the rule
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 import warnings
@@ -15,7 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from ._decode import Table, decode_content, loads, value_to_table
 from ._errors import FrameError, FrameWarning
-from ._flatten import Columns, columns_to_frame, concat_columns, flatten_records, is_scalar
+from ._flatten import Columns, columns_to_frame, concat_columns, flatten_records
+from ._shapes import (
+    Opts,
+    chat_frame,
+    compare_frame,
+    flow_frame,
+    listing_frame,
+    messages_frame,
+    models_frame,
+    to_plain,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,32 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["to_dataframe"]
 
 MCP_META = ("ref", "server_id", "tool_name", "status", "error")
-COMPARE_COLUMNS = (
-    "model",
-    "answer",
-    "ttft_s",
-    "total_s",
-    "prompt_tokens",
-    "completion_tokens",
-    "cost",
-    "error",
-)
-CHAT_COLUMNS = (
-    "id",
-    "model",
-    "created",
-    "index",
-    "content",
-    "finish_reason",
-    "tool_calls",
-    "images",
-    "reasoning",
-    "refusal",
-    "prompt_tokens",
-    "completion_tokens",
-    "total_tokens",
-    "cost",
-)
 # The list-valued key of each listing response (agents, sessions, skills, artifacts, ...).
 LISTING_KEYS = frozenset(
     {
@@ -93,10 +76,6 @@ LISTING_AUX = frozenset(
         "agent_id",
         "has_more",
     }
-)
-# Free-form objects in listing items that would explode into dozens of columns.
-LISTING_OPAQUE = frozenset(
-    {"input_schema", "server", "participants", "composition", "parts", "config", "changes"}
 )
 
 
@@ -151,18 +130,11 @@ def to_dataframe(
     Any other list of records is flattened like :func:`records_to_dataframe`. Columns are the union
     of keys over all rows in first-seen order, whatever the first row holds.
     """
-    opts = _Opts(meta=meta, max_level=max_level, sep=sep)
+    opts = Opts(meta=meta, max_level=max_level, sep=sep)
     return _dispatch(obj, opts)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Opts:
-    meta: bool
-    max_level: int | None
-    sep: str
-
-
-def _dispatch(obj: Any, opts: _Opts) -> pd.DataFrame:
+def _dispatch(obj: Any, opts: Opts) -> pd.DataFrame:
     pd_mod = sys.modules.get("pandas")
     if pd_mod is not None and isinstance(obj, pd_mod.DataFrame):
         return obj
@@ -170,7 +142,7 @@ def _dispatch(obj: Any, opts: _Opts) -> pd.DataFrame:
         obj = _decode_bytes(bytes(obj))
     if isinstance(obj, str):
         return _dispatch(_parse_json_text(obj), opts)
-    plain, from_model = _to_plain(obj)
+    plain, from_model = to_plain(obj)
     if from_model and isinstance(plain, Mapping):
         # The type says what it is even when the wire left out keys the shape test looks for.
         kind = type(obj).__name__
@@ -217,26 +189,6 @@ def _parse_json_text(text: str) -> Any:
         ) from None
 
 
-def _to_plain(obj: Any) -> tuple[Any, bool]:
-    """A plain dict/list for a typed object; the flag says it came from a model/dataclass."""
-    if type(obj) in (dict, list):
-        return obj, False
-    dump = getattr(obj, "model_dump", None)
-    if callable(dump) and not isinstance(obj, type):
-        # Only what the server sent: a typed response then gives the same frame as its JSON,
-        # without a column for every optional field the model declares.
-        try:
-            return dump(exclude_unset=True), True
-        except TypeError:
-            return dump(), True
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return dataclasses.asdict(obj), True
-    to_dict = getattr(obj, "to_dict", None)
-    if callable(to_dict) and not isinstance(obj, type):
-        return to_dict(), True
-    return obj, False
-
-
 def _looks_like_mcp_result(x: Any) -> bool:
     return (
         isinstance(x, Mapping)
@@ -261,24 +213,24 @@ def _looks_like_compare(x: Any) -> bool:
     )
 
 
-def _from_mapping(d: dict[str, Any], from_model: bool, opts: _Opts) -> pd.DataFrame:
+def _from_mapping(d: dict[str, Any], from_model: bool, opts: Opts) -> pd.DataFrame:
     if _looks_like_chat(d):
-        return _chat_frame([d], opts)
+        return chat_frame([d], opts)
     results = d.get("results")
     if isinstance(results, list) and (
-        (results and all(_looks_like_mcp_result(_to_plain(r)[0]) for r in results))
+        (results and all(_looks_like_mcp_result(to_plain(r)[0]) for r in results))
         or (not results and set(d) == {"results"})
     ):
         return _mcp_frame(results, opts)
     if _looks_like_mcp_result(d):
         return _mcp_frame([d], opts)
     if isinstance(d.get("model_groups"), list):
-        return _models_frame(d["model_groups"], opts)
+        return models_frame(d["model_groups"], opts)
     session = d.get("session")
     if isinstance(session, Mapping) and isinstance(session.get("messages"), list):
         d = dict(session)
     if isinstance(d.get("messages"), list) and "agent_id" in d:
-        return _messages_frame(d, opts)
+        return messages_frame(d, opts)
     listing = [k for k in d if k in LISTING_KEYS and isinstance(d[k], list)]
     if (
         len(listing) == 1
@@ -289,19 +241,19 @@ def _from_mapping(d: dict[str, Any], from_model: bool, opts: _Opts) -> pd.DataFr
     ):
         key = listing[0]
         attrs = {k: v for k, v in d.items() if k != key}
-        return _listing_frame(d[key], opts, attrs=attrs)
+        return listing_frame(d[key], opts, attrs=attrs)
     if "outputs" in d and "state" in d and isinstance(d["outputs"], (Mapping, type(None))):
-        df = _flow_frame(dict(d["outputs"] or {}), opts)
+        df = flow_frame(dict(d["outputs"] or {}), opts)
         df.attrs.update(
             {k: d[k] for k in ("state", "run_id", "created_ts", "finished_ts") if k in d}
         )
         return df
     if from_model:
-        return _listing_frame([d], opts)
-    return _flow_frame(d, opts)
+        return listing_frame([d], opts)
+    return flow_frame(d, opts)
 
 
-def _from_list(items: list[Any], opts: _Opts) -> pd.DataFrame:
+def _from_list(items: list[Any], opts: Opts) -> pd.DataFrame:
     import pandas as pd
 
     if not items:
@@ -309,20 +261,20 @@ def _from_list(items: list[Any], opts: _Opts) -> pd.DataFrame:
     if all(type(x) is dict for x in items):
         plains, any_model = items, False
     else:
-        pairs = [_to_plain(x) for x in items]
+        pairs = [to_plain(x) for x in items]
         plains = [p for p, _ in pairs]
         any_model = any(m for _, m in pairs)
     if all(_looks_like_chat(p) for p in plains):
-        return _chat_frame(plains, opts)
+        return chat_frame(plains, opts)
     if all(
         type(x).__name__ == "McpToolCallResult" or _looks_like_mcp_result(p)
         for x, p in zip(items, plains, strict=True)
     ):
         return _mcp_frame(plains, opts)
     if all(_looks_like_compare(p) for p in plains):
-        return _compare_frame(plains, opts)
+        return compare_frame(plains, opts)
     if any_model:
-        return _listing_frame(plains, opts)
+        return listing_frame(plains, opts)
     return columns_to_frame(flatten_records(plains, max_level=opts.max_level), sep=opts.sep)
 
 
@@ -340,13 +292,13 @@ def _error_text(err: Any) -> str | None:
     return str(err)
 
 
-def _mcp_frame(results: list[Any], opts: _Opts) -> pd.DataFrame:
+def _mcp_frame(results: list[Any], opts: Opts) -> pd.DataFrame:
     meta_cols: dict[str, list[Any]] = {name: [] for name in MCP_META}
     parts: list[Columns] = []
     any_failed = False
     context: dict[str, Any] = {}
     for i, raw in enumerate(results):
-        r = _to_plain(raw)[0]
+        r = to_plain(raw)[0]
         if not isinstance(r, Mapping):
             raise FrameError(
                 f"MCP result #{i} is a {type(r).__name__}, not a result object with "
@@ -390,166 +342,3 @@ def _mcp_frame(results: list[Any], opts: _Opts) -> pd.DataFrame:
     if context:
         df.attrs["context"] = context
     return df
-
-
-# --- listings ---------------------------------------------------------------------------------
-
-
-def _listing_frame(
-    items: list[Any],
-    opts: _Opts,
-    *,
-    attrs: Mapping[str, Any] | None = None,
-    leading: dict[str, list[Any]] | None = None,
-) -> pd.DataFrame:
-    plains = [_to_plain(x)[0] for x in items]
-    level = 1 if opts.max_level is None else opts.max_level
-    cols = flatten_records(plains, max_level=level, opaque=LISTING_OPAQUE)
-    df = columns_to_frame(cols, sep=opts.sep, leading=leading)
-    parse_timestamps(df, opts.sep)
-    if attrs:
-        df.attrs.update(attrs)
-    return df
-
-
-def parse_timestamps(df: pd.DataFrame, sep: str = ".") -> None:
-    """Parse ``*_at``/``*_ts``/``created`` columns to UTC datetimes in place; others untouched."""
-    import pandas as pd
-    from pandas.api.types import is_numeric_dtype, is_string_dtype
-
-    for col in df.columns:
-        last = str(col).rsplit(sep, 1)[-1]
-        if not (last.endswith(("_at", "_ts")) or last in ("created", "updated", "timestamp")):
-            continue
-        s = df[col]
-        if s.isna().all():
-            continue
-        try:
-            if is_numeric_dtype(s.dtype) and s.dtype != bool:
-                unit = "ms" if s.abs().max() > 1e11 else "s"
-                df[col] = pd.to_datetime(s, unit=unit, utc=True)
-            elif is_string_dtype(s.dtype) or s.dtype == object:
-                df[col] = pd.to_datetime(s, utc=True, format="ISO8601")
-        except (ValueError, TypeError, OverflowError):
-            continue  # not timestamps after all: leave the column as it came
-
-
-def _models_frame(groups: list[Any], opts: _Opts) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    for g in groups:
-        g = _to_plain(g)[0]
-        if not isinstance(g, Mapping):
-            continue
-        label = g.get("groupLabel", g.get("label"))
-        options = g.get("options") or []
-        if not options:
-            rows.append({"group": label})
-        for o in options:
-            o = _to_plain(o)[0]
-            rows.append({"group": label, **(o if isinstance(o, Mapping) else {"value": o})})
-    return _listing_frame(rows, opts)
-
-
-def _messages_frame(session: Mapping[str, Any], opts: _Opts) -> pd.DataFrame:
-    messages = session.get("messages") or []
-    leading = {"session_id": [session.get("id")] * len(messages)}
-    return _listing_frame(messages, opts, leading=leading)
-
-
-# --- chat and compare -------------------------------------------------------------------------
-
-
-def _chat_frame(results: list[Any], opts: _Opts) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    for r in results:
-        r = _to_plain(r)[0]
-        usage = r.get("usage") or {}
-        base = {"id": r.get("id"), "model": r.get("model"), "created": r.get("created")}
-        tokens = {
-            k: usage.get(k) for k in ("prompt_tokens", "completion_tokens", "total_tokens", "cost")
-        }
-        choices = r.get("choices") or [{}]
-        for c in choices:
-            msg = c.get("message") or {}
-            calls = msg.get("tool_calls")
-            rows.append(
-                {
-                    **base,
-                    "index": c.get("index"),
-                    "content": msg.get("content"),
-                    "finish_reason": c.get("finish_reason"),
-                    "tool_calls": (
-                        [
-                            {
-                                "id": t.get("id"),
-                                "name": (t.get("function") or {}).get("name"),
-                                "arguments": (t.get("function") or {}).get("arguments"),
-                            }
-                            for t in calls
-                        ]
-                        if calls
-                        else None
-                    ),
-                    "images": len(msg.get("images") or []),
-                    "reasoning": msg.get("reasoning"),
-                    "refusal": msg.get("refusal"),
-                    **tokens,
-                }
-            )
-    cols = flatten_records(rows, max_level=0)
-    df = columns_to_frame(cols, sep=opts.sep)
-    parse_timestamps(df, opts.sep)
-    return df
-
-
-def _compare_frame(items: list[Mapping[str, Any]], opts: _Opts) -> pd.DataFrame:
-    cols = flatten_records(items, max_level=opts.max_level)
-    ordered = Columns(n=cols.n)
-    for name in COMPARE_COLUMNS:
-        ordered.cols[(name,)] = cols.cols.get((name,), [None] * cols.n)
-    for path, vals in cols.cols.items():
-        ordered.cols.setdefault(path, vals)
-    return columns_to_frame(ordered, sep=opts.sep)
-
-
-# --- flow outputs -----------------------------------------------------------------------------
-
-
-def _flow_frame(outputs: dict[str, Any], opts: _Opts) -> pd.DataFrame:
-    import pandas as pd
-
-    if not outputs:
-        return pd.DataFrame()
-    values = list(outputs.values())
-    if all(is_scalar(v) or isinstance(v, Mapping) for v in values):
-        return columns_to_frame(flatten_records([outputs], max_level=opts.max_level), sep=opts.sep)
-    record_lists = [
-        k
-        for k, v in outputs.items()
-        if isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v)
-    ]
-    if len(record_lists) == 1 and all(
-        is_scalar(v) for k, v in outputs.items() if k != record_lists[0]
-    ):
-        key = record_lists[0]
-        cols = flatten_records(outputs[key], max_level=opts.max_level)
-        for k, v in outputs.items():
-            if k != key and not cols.add_constant((k,), v):
-                cols.add_constant((key, k), v)
-        return columns_to_frame(cols, sep=opts.sep)
-    if all(isinstance(v, list) for v in values) and len({len(v) for v in values}) == 1:
-        cols = Columns(n=len(values[0]), cols={(k,): list(v) for k, v in outputs.items()})
-        return columns_to_frame(cols, sep=opts.sep)
-    long: dict[str, list[Any]] = {"output": [], "index": [], "value": []}
-    for k, v in outputs.items():
-        if isinstance(v, list) and v:
-            long["output"].extend([k] * len(v))
-            long["index"].extend(range(len(v)))
-            long["value"].extend(v)
-        else:
-            long["output"].append(k)
-            long["index"].append(None)
-            long["value"].append(v)
-    cols = Columns(n=len(long["output"]), cols={(k,): v for k, v in long.items()})
-    cols.kinds[("value",)] = ("mixed", True)  # values of different outputs: keep them as objects
-    return columns_to_frame(cols, sep=opts.sep)

@@ -10,7 +10,7 @@ import pytest
 
 @pytest.mark.parametrize(
     "module",
-    ["gumloop_nb.frames._flatten", "gumloop_nb.frames._dispatch", "gumloop_nb.frames._artifacts"],
+    ["gumloop_nb.frames._flatten", "gumloop_nb.frames._dispatch", "gumloop_nb.frames._formats"],
 )
 def test_docstring_examples_hold(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
