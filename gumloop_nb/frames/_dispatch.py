@@ -141,7 +141,13 @@ def _dispatch(obj: Any, opts: Opts) -> pd.DataFrame:
     if isinstance(obj, (bytes, bytearray, memoryview)):
         obj = _decode_bytes(bytes(obj))
     if isinstance(obj, str):
-        return _dispatch(_parse_json_text(obj), opts)
+        value = _parse_json_text(obj)
+        if not isinstance(value, (dict, list)):
+            raise FrameError(
+                f"to_dataframe() got JSON text holding a single {type(value).__name__}, not an "
+                "object or a list; there is no table in it."
+            )
+        return _dispatch(value, opts)
     plain, from_model = to_plain(obj)
     if from_model and isinstance(plain, Mapping):
         # The type says what it is even when the wire left out keys the shape test looks for.

@@ -648,6 +648,7 @@ def test_raw_json_bytes_are_accepted() -> None:
         (None, "cannot tabulate a NoneType"),
         (42, "cannot tabulate a int"),
         ("not json at all", "not valid JSON"),
+        ('"just a string"', "single str"),
         (b"\xff\xfe{\x00", "not valid UTF-8"),
     ],
 )
