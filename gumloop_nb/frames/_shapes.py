@@ -81,6 +81,7 @@ def listing_frame(
     attrs: Mapping[str, Any] | None = None,
     leading: dict[str, list[Any]] | None = None,
 ) -> pd.DataFrame:
+    """One row per listing item: one level of nesting flattened, blobs kept, timestamps parsed."""
     plains = [to_plain(x)[0] for x in items]
     level = 1 if opts.max_level is None else opts.max_level
     cols = flatten_records(plains, max_level=level, opaque=LISTING_OPAQUE)
@@ -114,6 +115,7 @@ def parse_timestamps(df: pd.DataFrame, sep: str = ".") -> None:
 
 
 def models_frame(groups: list[Any], opts: Opts) -> pd.DataFrame:
+    """One row per model option, its group label first; an empty group still shows as a row."""
     rows: list[dict[str, Any]] = []
     for g in groups:
         g = to_plain(g)[0]
@@ -130,6 +132,7 @@ def models_frame(groups: list[Any], opts: Opts) -> pd.DataFrame:
 
 
 def messages_frame(session: Mapping[str, Any], opts: Opts) -> pd.DataFrame:
+    """One row per message of a session, led by the session id."""
     messages = session.get("messages") or []
     leading = {"session_id": [session.get("id")] * len(messages)}
     return listing_frame(messages, opts, leading=leading)
@@ -139,6 +142,7 @@ def messages_frame(session: Mapping[str, Any], opts: Opts) -> pd.DataFrame:
 
 
 def chat_frame(results: list[Any], opts: Opts) -> pd.DataFrame:
+    """One row per choice of each chat result, with a fixed set of columns."""
     rows: list[dict[str, Any]] = []
     for r in results:
         r = to_plain(r)[0]
@@ -182,6 +186,7 @@ def chat_frame(results: list[Any], opts: Opts) -> pd.DataFrame:
 
 
 def compare_frame(items: list[Mapping[str, Any]], opts: Opts) -> pd.DataFrame:
+    """One row per compared model run; the COMPARE_COLUMNS always come first, then any extras."""
     cols = flatten_records(items, max_level=opts.max_level)
     ordered = Columns(n=cols.n)
     for name in COMPARE_COLUMNS:
@@ -195,6 +200,7 @@ def compare_frame(items: list[Mapping[str, Any]], opts: Opts) -> pd.DataFrame:
 
 
 def flow_frame(outputs: dict[str, Any], opts: Opts) -> pd.DataFrame:
+    """Flow outputs by the rules documented on ``to_dataframe`` (one row, rows, columns, long)."""
     import pandas as pd
 
     if not outputs:
