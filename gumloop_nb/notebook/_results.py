@@ -73,6 +73,7 @@ class ChatReply:
     error: str | None = None
     parsed: Any = None
     session_id: str | None = None
+    rendered: str | None = field(default=None, repr=False, compare=False)  # cached HTML of text
 
     def __str__(self) -> str:
         return self.text
@@ -84,7 +85,7 @@ class ChatReply:
 
     def bundle(self) -> dict[str, Any]:
         """The final answer as a mime bundle: escaped HTML for people, the raw text for tools."""
-        html = render_answer(self.text, self.fmt)
+        html = self.rendered if self.rendered is not None else render_answer(self.text, self.fmt)
         notes = []
         if self.stopped:
             notes.append("stopped — partial answer")

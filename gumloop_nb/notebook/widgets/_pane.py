@@ -17,8 +17,8 @@ from ..render import render_answer
 
 __all__ = ["TextPane", "split_point"]
 
-# Rendering may take at most 1/(1+_RENDER_BUDGET) of the time between updates.
-_RENDER_BUDGET = 19.0
+# Rendering may take at most 1/(1+_RENDER_BUDGET) (about 3%) of the time between updates.
+_RENDER_BUDGET = 32.0
 # Completed blocks are grouped into HTML widgets of about this many characters: few widgets
 # (cheap to create and to lay out) while an update still sends at most one group plus the tail.
 _GROUP_CHARS = 8192
@@ -72,6 +72,7 @@ class TextPane:
         self._lock = threading.RLock()
         self.updates = 0
         self.finished = False
+        self.final_html: str | None = None
 
     @property
     def text(self) -> str:
@@ -127,6 +128,7 @@ class TextPane:
                 self._src += "".join(self._pending)
                 self._pending.clear()
             final = render_answer(self._src, self.fmt) if self._src else ""
+            self.final_html = final
             self._tail.value = final
             old = self._blocks
             self._blocks = []

@@ -152,7 +152,9 @@ class ChatStream:
         """Add one stream item: a text delta or a chat stream chunk."""
         if self._started is None:
             self._started = self._clock()
-        text, usage, model, images = chunk_parts(item)
+        self._feed_parts(*chunk_parts(item))
+
+    def _feed_parts(self, text: str, usage: Any, model: str | None, images: list[str]) -> None:
         if text:
             if self.provenance.ttft_s is None:
                 self.provenance.ttft_s = self._clock() - self._started
@@ -189,10 +191,19 @@ class ChatStream:
         if self._started is None:
             self._started = self._clock()
         closer = close or getattr(source, "close", None)
+        pane = self.pane
+        stop = self._stop
         try:
             for item in source:
-                self.feed(item)
-                if self._stop.is_set():
+                # The hot path (one plain text delta) is inlined: this runs for every chunk.
+                text, usage, model, images = chunk_parts(item)
+                if text and self.provenance.ttft_s is not None and not images:
+                    pane.append(text)
+                    if usage is not None:
+                        self.provenance.add_usage(usage)
+                else:
+                    self._feed_parts(text, usage, model, images)
+                if stop.is_set():
                     break
         except KeyboardInterrupt:
             self._stop.set()
@@ -258,6 +269,7 @@ class ChatStream:
             provenance=self.provenance,
             stopped=self._stop.is_set(),
             error=error_text,
+            rendered=self.pane.final_html,
         )
         footer = self.provenance.footer()
         if self.reply.stopped:
