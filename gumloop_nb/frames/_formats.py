@@ -222,6 +222,12 @@ def parse_artifact(
         return _parse(
             data, declared, sep if declared == sniffed else None, encoding=encoding, name=name
         )
+    try:
+        result = _parse(data, sniffed, sep, encoding=encoding, name=name)
+    except FrameError:
+        # It only looked like something else (a CSV whose first cell starts with "["): the
+        # declaration gets its chance, and its error if that fails too.
+        return _parse(data, declared, None, encoding=encoding, name=name)
     warnings.warn(
         f"Artifact {name} is declared as {_LABELS[declared]} ({source}) but its content looks "
         f"like {_LABELS[sniffed]}; read it as {_LABELS[sniffed]}. Pass format='{declared}' to "
@@ -229,7 +235,7 @@ def parse_artifact(
         FrameWarning,
         stacklevel=3,
     )
-    return _parse(data, sniffed, sep, encoding=encoding, name=name)
+    return result
 
 
 def _raise_not_text(

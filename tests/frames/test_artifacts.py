@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import warnings
 from typing import Any
 
 import httpx
@@ -121,6 +122,15 @@ def test_a_json_media_type_over_parquet_content_is_read_as_parquet_with_a_warnin
     with pytest.warns(FrameWarning, match="declared as JSON"):
         df = parse_artifact(parquet_bytes(), media_type="application/json")
     pd.testing.assert_frame_equal(df, EXPECTED, check_dtype=False)
+
+
+def test_a_csv_that_only_looks_like_json_is_still_read_as_declared() -> None:
+    data = b"[tag],value\n[a],1\n[b],2\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FrameWarning)
+        df = parse_artifact(data, filename="t.csv", media_type="text/csv")
+    assert df.columns.tolist() == ["[tag]", "value"]
+    assert df["value"].tolist() == [1, 2]
 
 
 def test_a_forced_format_that_does_not_fit_raises_a_clear_error() -> None:
