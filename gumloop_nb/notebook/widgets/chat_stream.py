@@ -157,7 +157,7 @@ class ChatStream:
     def _feed_parts(self, text: str, usage: Any, model: str | None, images: list[str]) -> None:
         if text:
             if self.provenance.ttft_s is None:
-                self.provenance.ttft_s = self._clock() - self._started
+                self.provenance.ttft_s = self._clock() - (self._started or 0.0)
             self.pane.append(text)
         if usage is not None:
             self.provenance.add_usage(usage)
