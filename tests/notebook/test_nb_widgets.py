@@ -216,3 +216,20 @@ def test_chat_box_keeps_a_multi_turn_history(emulator: Any) -> None:
     assert len(box.history.children) == 4
     assert "&lt;b&gt;" in box.history.children[1].children[1].children[0].value
     client.close()
+
+
+def test_widget_frontend_is_detected_from_the_execute_request(monkeypatch: Any) -> None:
+    from types import SimpleNamespace
+
+    from gumloop_nb.notebook import _display
+
+    monkeypatch.delenv("GUMLOOP_NB_WIDGETS", raising=False)
+    lab = SimpleNamespace(kernel=object(), parent_header={"metadata": {"cellId": "abc"}})
+    nbclient = SimpleNamespace(kernel=object(), parent_header={"metadata": {}})
+    terminal = SimpleNamespace(parent_header={})
+    for ip, expected in ((lab, True), (nbclient, False), (terminal, False)):
+        monkeypatch.setattr(_display, "get_ipython_or_none", lambda ip=ip: ip)
+        assert _display.widget_frontend() is expected
+    monkeypatch.setenv("GUMLOOP_NB_WIDGETS", "0")
+    monkeypatch.setattr(_display, "get_ipython_or_none", lambda: lab)
+    assert _display.widget_frontend() is False
