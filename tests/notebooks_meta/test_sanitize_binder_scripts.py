@@ -228,3 +228,28 @@ def test_without_nbval_the_notebooks_conftest_leaves_the_environment_alone(
     _notebooks_conftest().pytest_configure(SimpleNamespace(option=option))
     assert os.environ["GUMLOOP_ACCESS_TOKEN"] == "tok_for_other_tests"
     assert option.nbval_sanitize_with is None
+
+
+def test_the_execute_script_strips_saved_widget_state_but_keeps_the_text_fallback(
+    tmp_path: Path,
+) -> None:
+    import nbformat
+
+    script = load_script("execute_notebooks")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    cell = nbformat.v4.new_code_cell("box")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "execute_result",
+            data={script.WIDGET_VIEW: {"model_id": "abc"}, "text/plain": "VBox(...)"},
+            execution_count=1,
+        )
+    ]
+    nb.cells = [cell]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    script.strip_widget_state(path)
+    saved = nbformat.read(path, as_version=4)
+    assert "widgets" not in saved.metadata
+    assert saved.cells[0].outputs[0]["data"] == {"text/plain": "VBox(...)"}
