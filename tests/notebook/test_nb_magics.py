@@ -260,11 +260,8 @@ def test_agent_streams_a_session_and_can_continue_it(shell: Shell) -> None:
 
 def test_mcp_listing_and_call_show_status_and_a_dataframe(shell: Shell) -> None:
     servers = shell.run("%gumloop mcp servers -o servers")
-    assert (
-        "datasets" in set(shell.ns["servers"]["server_id"])
-        if "server_id" in shell.ns["servers"]
-        else servers.error is None
-    )
+    assert servers.error is None
+    assert {"datasets", "gmail"} <= set(shell.ns["servers"]["server_id"])
     shell.run("%gumloop mcp tools datasets -o tools")
     assert len(shell.ns["tools"]) > 0
     cell = shell.run(
