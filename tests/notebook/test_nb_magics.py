@@ -342,3 +342,13 @@ def test_html_format_answer_is_sandboxed(shell: Shell) -> None:
     cell = shell.run("%%gumloop chat -f html\nRepeat exactly: <b onclick=alert(1)>x</b>")
     html = cell.html()
     assert '<iframe sandbox=""' in html and "<b onclick" not in html
+
+
+def test_connect_emulator_switches_to_an_embedded_emulator(shell: Shell) -> None:
+    shell.run("%config GumloopMagics.emulator_speed = 0.0")
+    cell = shell.run("%gumloop connect --emulator")
+    assert cell.error is None and "emulator" in cell.stdout
+    status = shell.run("%gumloop status")
+    assert "local emulator" in status.stdout
+    assert shell.run("%%gumloop chat -o a\nRepeat exactly: embedded").error is None
+    assert shell.ns["a"].text == "embedded"
