@@ -15,7 +15,13 @@ from .client import AsyncGumloop, Gumloop, GumloopClient, OAuth
 from .errors import APIStatusError, AuthenticationError, GumloopError
 
 if TYPE_CHECKING:
-    from .frames import aread_artifact, read_artifact, to_dataframe
+    from .frames import (
+        aread_artifact,
+        parse_artifact,
+        read_artifact,
+        records_to_dataframe,
+        to_dataframe,
+    )
     from .notebook import ChatBox, ChatStream, CompareGrid, ImageView
 
 __all__ = [
@@ -33,7 +39,9 @@ __all__ = [
     "__version__",
     "aread_artifact",
     "load_ipython_extension",
+    "parse_artifact",
     "read_artifact",
+    "records_to_dataframe",
     "to_dataframe",
     "unload_ipython_extension",
 ]
@@ -46,6 +54,8 @@ _LAZY = {
     "to_dataframe": "gumloop_nb.frames",
     "read_artifact": "gumloop_nb.frames",
     "aread_artifact": "gumloop_nb.frames",
+    "records_to_dataframe": "gumloop_nb.frames",
+    "parse_artifact": "gumloop_nb.frames",
 }
 
 
