@@ -278,7 +278,12 @@ def _run_tool(view: Any, funcs: dict[str, Any], call: Any) -> dict[str, Any]:
 @argument("--no-stream", action="store_true", help="Wait for the whole answer.")
 @argument("--no-interpolate", action="store_true", help="Do not substitute {name} references.")
 @argument("--thread", metavar="NAME", help="Keep a multi-turn history under this name.")
-@argument("-o", "--output", metavar="VAR", help="Keep the result in this variable.")
+@argument(
+    "-o",
+    "--output",
+    metavar="VAR",
+    help="Keep the result here (while a live widget still streams: its ChatStream; .wait()).",
+)
 @argument("prompt", nargs="*", help="Prompt (line form).")
 def chat(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
     text = cell.rstrip() if cell is not None and cell.strip() else " ".join(args.prompt)
