@@ -16,6 +16,8 @@ __all__ = [
     "ChatStream",
     "CompareGrid",
     "ImageView",
+    "get_client",
+    "get_flows_client",
     "load_ipython_extension",
     "unload_ipython_extension",
 ]
@@ -30,6 +32,43 @@ def __getattr__(name: str) -> Any:
 
         return getattr(widgets, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_fallback: list[Any] = []
+
+
+def _connection() -> Any:
+    from ._display import get_ipython_or_none
+
+    magics = _loaded.get(id(get_ipython_or_none()))
+    if magics is not None:
+        connection = magics.get_connection()
+    else:
+        if not _fallback:
+            from .connect import resolve_connection
+
+            _fallback.append(resolve_connection())
+        connection = _fallback[0]
+    connection.wait_ready()
+    return connection
+
+
+def get_client() -> Any:
+    """The ``Gumloop`` client of the notebook's connection (the one ``%gumloop`` uses).
+
+    After ``%load_ext gumloop_nb`` this is the same server the magics talk to (the embedded
+    emulator, or the real API with credentials); without the extension, a connection is
+    resolved the same way. Example::
+
+        client = get_client()
+        client.mcp.execute("datasets", "query", {"sql": "select count(*) from planets"})
+    """
+    return _connection().client()
+
+
+def get_flows_client() -> Any:
+    """The legacy flows client (``GumloopClient``) of the notebook's connection."""
+    return _connection().flows()
 
 
 def load_ipython_extension(ipython: Any) -> None:

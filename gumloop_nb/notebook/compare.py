@@ -150,9 +150,10 @@ def compare_metadata(rows: Sequence[CompareRow]) -> dict[str, Any]:
 
 def compare_frame(rows: Sequence[CompareRow]) -> Any:
     """The comparison table as a pandas DataFrame (one row per model run)."""
-    import pandas as pd
+    from ..frames import to_dataframe
 
-    frame = pd.DataFrame([r.as_dict() for r in rows])
+    # to_dataframe keeps integer columns with gaps (a failed model) as nullable Int64.
+    frame = to_dataframe([r.as_dict() for r in rows])
     if frame.empty or (frame["run"] == 1).all():
         frame = frame.drop(columns=["run"])
     return frame

@@ -6,11 +6,12 @@ Settings are traitlets, so both ``%config GumloopMagics.default_model = "gpt-4.1
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from traitlets import Dict, Enum, Float, Unicode, observe
+from traitlets import Dict, Enum, Float, TraitError, Unicode, default, observe
 
 from ._context import MagicContext
 from ._registry import SUBCOMMANDS, overview
@@ -39,8 +40,26 @@ class GumloopMagics(Magics):
         help="Live widgets: auto-detect the frontend, always, or never (plain rich output).",
     ).tag(config=True)
     emulator_speed = Float(
-        1.0, help="Delay multiplier for the embedded emulator (0 = no simulated latency)."
+        1.0,
+        help="Delay multiplier for the embedded emulator (0 = no simulated latency); "
+        "defaults to $GUMLOOP_EMULATOR_SPEED when set.",
     ).tag(config=True)
+
+    @default("emulator_speed")
+    def _emulator_speed_from_env(self) -> float:
+        # An environment knob, so CI, nbval and Binder can set it without editing notebooks.
+        raw = os.environ.get("GUMLOOP_EMULATOR_SPEED", "").strip()
+        if not raw:
+            return 1.0
+        try:
+            speed = float(raw)
+        except ValueError:
+            raise TraitError(
+                f"GUMLOOP_EMULATOR_SPEED must be a number such as 0 or 1, not {raw!r}."
+            ) from None
+        if speed < 0:
+            raise TraitError("GUMLOOP_EMULATOR_SPEED must be 0 or more.")
+        return speed
 
     def __init__(self, shell: Any = None, connection: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)

@@ -1,4 +1,4 @@
-"""DataFrames for magic results: ``gumloop_nb.frames`` when available, a small fallback otherwise."""
+"""DataFrames for magic results (listings, records, MCP results, flow outputs)."""
 
 from __future__ import annotations
 
@@ -19,25 +19,8 @@ def plain(obj: Any) -> Any:
     return obj
 
 
-def _records(data: Any) -> list[dict[str, Any]]:
-    if isinstance(data, list):
-        return [r if isinstance(r, dict) else {"value": r} for r in data]
-    if isinstance(data, dict):
-        lists = [v for k, v in data.items() if isinstance(v, list) and k != "next_cursor"]
-        if len(lists) == 1:
-            return _records(lists[0])
-        return [data]
-    return [{"value": data}]
-
-
 def to_frame(obj: Any) -> Any:
-    """A DataFrame for ``obj`` (listing response, records, MCP result, flow outputs)."""
-    try:
-        from gumloop_nb.frames import to_dataframe
-    except ImportError:  # the frames package is optional for this layer
-        pass
-    else:
-        return to_dataframe(obj)
-    import pandas as pd
+    """A DataFrame for ``obj`` via :func:`gumloop_nb.frames.to_dataframe`."""
+    from gumloop_nb.frames import to_dataframe
 
-    return pd.json_normalize(_records(plain(obj)))
+    return to_dataframe(obj)

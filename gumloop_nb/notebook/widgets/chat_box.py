@@ -123,5 +123,21 @@ class ChatBox:
             self.last_provenance = provenance
             self._busy.release()
 
+    def transcript(self) -> str:
+        """The conversation as plain text (``you: ...`` / ``assistant: ...``), no system prompt."""
+        lines = []
+        for message in self.messages:
+            role = message.get("role")
+            if role == "system":
+                continue
+            who = "you" if role == "user" else "assistant"
+            lines.append(f"{who}: {message.get('content') or ''}")
+        return "\n".join(lines)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        return self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        # The widget view for a live frontend, and the conversation as text/plain so a saved
+        # notebook (GitHub, nbviewer, nbval) shows the chat rather than the widget's repr.
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        data = dict(bundle) if isinstance(bundle, dict) else {}
+        data["text/plain"] = self.transcript() or "ChatBox: no messages yet"
+        return data
