@@ -118,8 +118,9 @@ def main() -> None:
         official = False
 
     rows: list[tuple[str, str, str, str]] = []
-    imp_ours = cold_import("import gumloop_nb", args.imports)
-    imp_off = cold_import("import gumloop", args.imports) if official else None
+    # What a user's first line costs: the client class, not just the (lazy) package.
+    imp_ours = cold_import("from gumloop_nb import Gumloop", args.imports)
+    imp_off = cold_import("from gumloop import Gumloop", args.imports) if official else None
     imp_base = cold_import("import httpx, pydantic", args.imports)
     rows.append(
         (

@@ -2,8 +2,8 @@
 
 A drop-in client (``Gumloop``, ``AsyncGumloop``, ``GumloopClient``, ``OAuth``), an embedded
 emulator (``gumloop_nb.emulator``), and a notebook layer (``%load_ext gumloop_nb``, widgets,
-DataFrames). ``import gumloop_nb`` loads only the client: pandas, IPython and ipywidgets load
-when a notebook name is first used.
+DataFrames). ``import gumloop_nb`` loads nothing heavy: the client (httpx) loads on first
+use of one of its names; pandas, IPython and ipywidgets when a notebook name is first used.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .client import AsyncGumloop, Gumloop, GumloopClient, OAuth
-from .errors import APIStatusError, AuthenticationError, GumloopError
 
 if TYPE_CHECKING:
+    from .client import AsyncGumloop, Gumloop, GumloopClient, OAuth
+    from .errors import APIStatusError, AuthenticationError, GumloopError
     from .frames import (
         aread_artifact,
         parse_artifact,
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         records_to_dataframe,
         to_dataframe,
     )
-    from .notebook import ChatBox, ChatStream, CompareGrid, ImageView
+    from .notebook import ChatBox, ChatStream, CompareGrid, ImageView, get_client
 
 __all__ = [
     "APIStatusError",
@@ -38,6 +38,7 @@ __all__ = [
     "OAuth",
     "__version__",
     "aread_artifact",
+    "get_client",
     "load_ipython_extension",
     "parse_artifact",
     "read_artifact",
@@ -46,7 +47,17 @@ __all__ = [
     "unload_ipython_extension",
 ]
 
+# Everything loads on first use, so ``%load_ext gumloop_nb`` and ``import gumloop_nb`` stay
+# cheap; ``from gumloop_nb import Gumloop`` loads the client (httpx) and nothing else.
 _LAZY = {
+    "Gumloop": "gumloop_nb.client",
+    "AsyncGumloop": "gumloop_nb.client",
+    "GumloopClient": "gumloop_nb.client",
+    "OAuth": "gumloop_nb.client",
+    "GumloopError": "gumloop_nb.errors",
+    "APIStatusError": "gumloop_nb.errors",
+    "AuthenticationError": "gumloop_nb.errors",
+    "get_client": "gumloop_nb.notebook",
     "ChatStream": "gumloop_nb.notebook",
     "ChatBox": "gumloop_nb.notebook",
     "ImageView": "gumloop_nb.notebook",

@@ -164,9 +164,8 @@ class endpoint(Generic[P, T]):
         if client._is_async:
 
             @functools.wraps(fn)
-            def call_async(*args: Any, **kwargs: Any) -> Awaitable[Any]:
-                plan = fn(obj, *args, **kwargs)  # argument errors raise here, before any await
-                return run_async(client._transport, plan)
+            async def call_async(*args: Any, **kwargs: Any) -> Any:
+                return await run_async(client._transport, fn(obj, *args, **kwargs))
 
             call_async.__gumloop_endpoint__ = (fn, obj)  # type: ignore[attr-defined]
             return _expose(call_async, self)

@@ -170,10 +170,12 @@ class ChatCompletionStream(_ChatStreamBase):
         try:
             for raw in itertools.chain(self.response.iter_bytes(), [None]):
                 yield from self._chunks(raw)
-                if self._done:
+                if self._done or self._closed:
                     return
             raise self._ended_early()
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            if self._closed:
+                return  # closed by the consumer: not an error
             raise StreamError(
                 f"The chat stream broke off ({type(exc).__name__}). What arrived is kept "
                 "(.text, .final(partial=True)); send the request again for a complete answer."
@@ -217,13 +219,15 @@ class AsyncChatCompletionStream(_ChatStreamBase):
             async for raw in self.response.aiter_bytes():
                 for chunk in self._chunks(raw):
                     yield chunk
-                if self._done:
+                if self._done or self._closed:
                     return
             for chunk in self._chunks(None):
                 yield chunk
-            if not self._done:
+            if not (self._done or self._closed):
                 raise self._ended_early()
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            if self._closed:
+                return  # closed by the consumer: not an error
             raise StreamError(
                 f"The chat stream broke off ({type(exc).__name__}). What arrived is kept "
                 "(.text, .final(partial=True)); send the request again for a complete answer."
