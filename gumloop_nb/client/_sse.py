@@ -22,7 +22,7 @@ class SSEEvent(NamedTuple):
 class SSEDecoder:
     """Feed bytes as they arrive; get back the complete events (WHATWG framing rules)."""
 
-    __slots__ = ("_buffer", "_data", "_event", "_id", "_retry", "last_event_id")
+    __slots__ = ("_buffer", "_data", "_event", "_id", "_retry", "_slow", "last_event_id")
 
     def __init__(self) -> None:
         self._buffer = b""
@@ -30,6 +30,7 @@ class SSEDecoder:
         self._event: str | None = None
         self._id: str | None = None
         self._retry: int | None = None
+        self._slow = False
         self.last_event_id: str | None = None
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
@@ -60,6 +61,29 @@ class SSEDecoder:
             else:
                 self._field(line)
         return events
+
+    def feed_data(self, chunk: bytes) -> list[bytes | str]:
+        """Only the ``data`` of each complete event (the chat dialect ignores the rest).
+
+        The hot path of a chat stream: events that are a single ``data: ...`` line are cut
+        out of the bytes directly (no decoding: pydantic reads the bytes); anything else (CR
+        line endings, comments, multi-line data, other fields) goes through :meth:`feed`.
+        """
+        if self._slow or b"\r" in chunk:
+            self._slow = True
+            return [e.data for e in self.feed(chunk)]
+        buffer = self._buffer + chunk if self._buffer else chunk
+        blocks = buffer.split(b"\n\n")
+        self._buffer = blocks.pop()
+        out: list[bytes | str] = []
+        for block in blocks:
+            if block.startswith(b"data: ") and b"\n" not in block:
+                out.append(block[6:])
+            elif block:
+                rest, self._buffer = self._buffer, b""
+                out.extend(e.data for e in self.feed(block + b"\n\n"))
+                self._buffer = rest
+        return out
 
     def flush(self) -> list[SSEEvent]:
         """Events still pending when the connection closed (a final event without a blank line)."""

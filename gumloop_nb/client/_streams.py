@@ -37,32 +37,24 @@ if TYPE_CHECKING:
 log = logging.getLogger("gumloop_nb")
 
 
-def decode_chat_event(event: SSEEvent) -> ChatStreamChunk | None:
-    """One SSE event of the chat dialect -> a chunk; None for keep-alives; raises on errors.
+def decode_chat_frame(data: bytes | str) -> ChatStreamChunk | None:
+    """The slow path for a chat frame that did not validate as a chunk.
 
-    ``[DONE]`` is handled by the caller. The fast path is a single ``model_validate_json``
-    (JSON parsing and validation in pydantic-core); only a frame that does not validate is
-    looked at again: an error object (with or without the chunk envelope) raises StreamError
-    carrying the server's code and message, anything else is logged and skipped.
+    An error object (with or without the chunk envelope) raises StreamError carrying the
+    server's code and message; keep-alives and anything else are logged and skipped.
     """
-    data = event.data
     if not data:
         return None
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     try:
-        chunk: ChatStreamChunk = _types.ChatStreamChunk.model_validate_json(data)
-    except ValueError:  # pydantic's ValidationError is a ValueError
-        try:
-            payload = json.loads(data)
-        except ValueError:
-            log.warning("ignoring a chat stream frame that is not JSON: %.80r", data)
-            return None
-        if isinstance(payload, dict) and payload.get("error"):
-            raise _stream_error(payload["error"], payload) from None
-        log.warning("ignoring a chat stream frame that is not a chunk: %.80r", data)
+        payload = json.loads(text)
+    except ValueError:
+        log.warning("ignoring a chat stream frame that is not JSON: %.80r", text)
         return None
-    if chunk.error is not None:
-        raise _stream_error(chunk.error.model_dump(), json.loads(data))
-    return chunk
+    if isinstance(payload, dict) and payload.get("error"):
+        raise _stream_error(payload["error"], payload)
+    log.warning("ignoring a chat stream frame that is not a chunk: %.80r", text)
+    return None
 
 
 def _stream_error(error: Any, payload: Any) -> StreamError:
@@ -89,6 +81,8 @@ class _ChatStreamBase:
         self._done = False
         self._closed = False
         self._iterator: Any = None
+        # One JSON parse + validation per chunk, in pydantic-core (no json.loads first).
+        self._validate = _types.ChatStreamChunk.__pydantic_validator__.validate_json
 
     # -- accumulated state (available during, after, and after an interrupted stream) --
     @property
@@ -125,17 +119,26 @@ class _ChatStreamBase:
     def _chunks(self, raw: bytes | None) -> Iterator[ChatStreamChunk]:
         """Chunks from one network read (``None``: connection closed), in order; an error
         frame raises only after the chunks before it were handed out."""
-        frames = self._decoder.feed(raw) if raw is not None else self._decoder.flush()
-        for event in frames:
-            if event.data == "[DONE]":
+        decoder = self._decoder
+        frames = decoder.feed_data(raw) if raw is not None else [e.data for e in decoder.flush()]
+        validate = self._validate
+        add = self._acc.add
+        for data in frames:
+            if data == b"[DONE]" or data == "[DONE]":
                 self._done = True
                 return
             if self._closed:
                 return
-            chunk = decode_chat_event(event)
-            if chunk is not None:
-                self._acc.add(chunk)
-                yield chunk
+            try:
+                chunk = validate(data)
+            except ValueError:  # pydantic's ValidationError is a ValueError
+                chunk = decode_chat_frame(data)
+                if chunk is None:
+                    continue
+            if chunk.error is not None:
+                raise _stream_error(chunk.error.model_dump(), json.loads(data))
+            add(chunk)
+            yield chunk
 
     def _ended_early(self) -> StreamError:
         return StreamError(

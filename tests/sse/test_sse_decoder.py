@@ -64,3 +64,28 @@ def test_the_last_event_id_is_remembered_for_reconnects() -> None:
     decoder = SSEDecoder()
     decoder.feed(b"id: a1\ndata: x\n\nid: a2\ndata: y\n\n")
     assert decoder.last_event_id == "a2"
+
+
+def data_all(stream: bytes, size: int) -> list[str]:
+    decoder = SSEDecoder()
+    out: list[bytes | str] = []
+    for i in range(0, len(stream), size):
+        out.extend(decoder.feed_data(stream[i : i + size]))
+    out.extend(e.data for e in decoder.flush())
+    return [d.decode() if isinstance(d, bytes) else d for d in out]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 64, 4096])
+def test_the_chat_fast_path_gives_the_same_data_as_the_full_decoder(size: int) -> None:
+    assert data_all(STREAM, size) == [e[1] for e in EXPECTED]
+
+
+@pytest.mark.parametrize("size", [1, 3, 64])
+def test_the_chat_fast_path_falls_back_on_crlf_midway(size: int) -> None:
+    stream = b'data: {"a":1}\n\n' + STREAM.replace(b"\n", b"\r\n")
+    assert data_all(stream, size) == ['{"a":1}', *[e[1] for e in EXPECTED]]
+
+
+def test_the_chat_fast_path_keeps_blank_line_runs_and_done_markers() -> None:
+    stream = b"data: one\n\n\n\ndata: [DONE]\n\n"
+    assert data_all(stream, 7) == ["one", "[DONE]"]
