@@ -59,25 +59,31 @@ class ChatAccumulator:
         if chunk.usage is not None:
             self.usage = chunk.usage
         for c in chunk.choices:
-            choice = self._choice(c.index or 0)
+            choice = self._choices.get(c.index) or self._choice(c.index or 0)
             delta = c.delta
             if delta is not None:
-                if delta.content:
-                    choice.content.append(delta.content)
-                if delta.reasoning:
-                    choice.reasoning.append(delta.reasoning)
-                if delta.refusal:
-                    choice.refusal.append(delta.refusal)
-                if delta.role:
-                    choice.role = delta.role
-                if delta.tool_calls:
-                    for call in delta.tool_calls:
-                        self._merge_tool_call(choice, call)
-                if delta.images:
-                    choice.images = [img.model_dump(exclude_none=True) for img in delta.images]
-                    self.frames += 1
+                content = delta.content
+                if content:
+                    choice.content.append(content)
+                # Most chunks carry text only: skip the other fields unless something else is set.
+                if content is None or len(delta.__pydantic_fields_set__) > 1:
+                    self._add_rest(choice, delta)
             if c.finish_reason is not None:
                 choice.finish_reason = c.finish_reason
+
+    def _add_rest(self, choice: _Choice, delta: Any) -> None:
+        if delta.reasoning:
+            choice.reasoning.append(delta.reasoning)
+        if delta.refusal:
+            choice.refusal.append(delta.refusal)
+        if delta.role:
+            choice.role = delta.role
+        if delta.tool_calls:
+            for call in delta.tool_calls:
+                self._merge_tool_call(choice, call)
+        if delta.images:
+            choice.images = [img.model_dump(exclude_none=True) for img in delta.images]
+            self.frames += 1
 
     @staticmethod
     def _merge_tool_call(choice: _Choice, call: Any) -> None:

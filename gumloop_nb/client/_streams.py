@@ -81,8 +81,12 @@ class _ChatStreamBase:
         self._done = False
         self._closed = False
         self._iterator: Any = None
-        # One JSON parse + validation per chunk, in pydantic-core (no json.loads first).
-        self._validate = _types.ChatStreamChunk.__pydantic_validator__.validate_json
+        # One JSON parse + validation per chunk, in pydantic-core (no json.loads first). The
+        # models are built lazily (defer_build): build before taking the validator.
+        model = _types.ChatStreamChunk
+        if not model.__pydantic_complete__:
+            model.model_rebuild()
+        self._validate = model.__pydantic_validator__.validate_json
 
     # -- accumulated state (available during, after, and after an interrupted stream) --
     @property
@@ -116,29 +120,31 @@ class _ChatStreamBase:
         """True once the server's ``[DONE]`` arrived."""
         return self._done
 
-    def _chunks(self, raw: bytes | None) -> Iterator[ChatStreamChunk]:
-        """Chunks from one network read (``None``: connection closed), in order; an error
-        frame raises only after the chunks before it were handed out."""
+    def _batch(self, raw: bytes | None) -> tuple[list[ChatStreamChunk], StreamError | None]:
+        """The chunks of one network read (``None``: connection closed), in order, and the
+        error a frame after them carried (raised by the caller once the chunks are out).
+        Chunks are accumulated as they are handed out, so ``.text`` is what was consumed."""
         decoder = self._decoder
         frames = decoder.feed_data(raw) if raw is not None else [e.data for e in decoder.flush()]
         validate = self._validate
-        add = self._acc.add
+        out: list[ChatStreamChunk] = []
         for data in frames:
-            if data == b"[DONE]" or data == "[DONE]":
-                self._done = True
-                return
-            if self._closed:
-                return
+            if data == b"[DONE]" or data == "[DONE]" or self._closed:
+                self._done = not self._closed
+                break
             try:
                 chunk = validate(data)
             except ValueError:  # pydantic's ValidationError is a ValueError
-                chunk = decode_chat_frame(data)
+                try:
+                    chunk = decode_chat_frame(data)
+                except StreamError as exc:
+                    return out, exc
                 if chunk is None:
                     continue
             if chunk.error is not None:
-                raise _stream_error(chunk.error.model_dump(), json.loads(data))
-            add(chunk)
-            yield chunk
+                return out, _stream_error(chunk.error.model_dump(), json.loads(data))
+            out.append(chunk)
+        return out, None
 
     def _ended_early(self) -> StreamError:
         return StreamError(
@@ -170,9 +176,17 @@ class ChatCompletionStream(_ChatStreamBase):
     def _gen(self) -> Iterator[ChatStreamChunk]:
         if self._closed:
             return
+        add = self._acc.add
         try:
             for raw in itertools.chain(self.response.iter_bytes(), [None]):
-                yield from self._chunks(raw)
+                chunks, error = self._batch(raw)
+                for chunk in chunks:
+                    if self._closed:
+                        return
+                    add(chunk)
+                    yield chunk
+                if error is not None:
+                    raise error
                 if self._done or self._closed:
                     return
             raise self._ended_early()
@@ -218,14 +232,27 @@ class AsyncChatCompletionStream(_ChatStreamBase):
     async def _agen(self) -> AsyncIterator[ChatStreamChunk]:
         if self._closed:
             return
+        add = self._acc.add
         try:
             async for raw in self.response.aiter_bytes():
-                for chunk in self._chunks(raw):
+                chunks, error = self._batch(raw)
+                for chunk in chunks:
+                    if self._closed:
+                        return
+                    add(chunk)
                     yield chunk
+                if error is not None:
+                    raise error
                 if self._done or self._closed:
                     return
-            for chunk in self._chunks(None):
+            chunks, error = self._batch(None)
+            for chunk in chunks:
+                if self._closed:
+                    return
+                add(chunk)
                 yield chunk
+            if error is not None:
+                raise error
             if not (self._done or self._closed):
                 raise self._ended_early()
         except (httpx.TransportError, httpx.StreamError) as exc:
