@@ -607,11 +607,6 @@ async def _close_inside_loop(stream: Any, mode: str) -> int:
     return seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: close() inside the loop makes the chat stream raise StreamError "
-    "'ended before [DONE]; the connection may have dropped'",
-)
 async def test_closing_a_chat_stream_inside_the_loop_ends_it_quietly(
     client: Any, router: Any, mode: str
 ) -> None:

@@ -171,11 +171,6 @@ def test_bound_methods_do_not_show_self_in_their_signature(cls: Any) -> None:
     assert next(iter(inspect.signature(client.sessions.stream).parameters)) == "agent_id"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (minor): async endpoint wrappers are plain functions returning awaitables, "
-    "so inspect.iscoroutinefunction() is False (True on the official AsyncGumloop)",
-)
 def test_async_client_methods_are_coroutine_functions() -> None:
     client = _clients("async")[1]
     assert inspect.iscoroutinefunction(client.agents.retrieve)
