@@ -72,6 +72,17 @@ _HINTS: dict[int, str] = {
 }
 
 
+# Hints for error codes whose status alone would suggest the wrong fix.
+_CODE_HINTS: dict[str, str] = {
+    "model_not_found": "Check the model name: client.models.list() lists the available ones.",
+    "session_already_exists": "Pick another session_id, or retrieve the existing session.",
+    "interaction_not_in_terminal_state": "The session is still running: wait for it to finish "
+    "(client.sessions.retrieve) or cancel it, then send again.",
+    "agent_version_conflict": "The agent changed since that version: retrieve it and retry "
+    "with its current version.",
+}
+
+
 class GumloopError(Exception):
     """Base class of every error gumloop_nb raises on purpose."""
 
@@ -331,11 +342,15 @@ def to_api_error(response: httpx.Response) -> APIStatusError:
         parts.append(f"[{status} {_describe(request)}]")
     if err.request_id:
         parts.append(f"(request id {err.request_id})")
-    hint = _HINTS.get(status) or (
-        "The server had a problem. Try again later (calls that are safe to repeat are "
-        "retried automatically, see max_retries)."
-        if status >= 500
-        else None
+    hint = (
+        _CODE_HINTS.get(err.code or "")
+        or _HINTS.get(status)
+        or (
+            "The server had a problem. Try again later (calls that are safe to repeat are "
+            "retried automatically, see max_retries)."
+            if status >= 500
+            else None
+        )
     )
     if hint:
         parts.append(f"— {hint}")

@@ -78,6 +78,13 @@ def image(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
     return None
 
 
+def _one_line(text: Any, limit: int = 100) -> Any:
+    if not isinstance(text, str):
+        return text
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
 @subcommand(
     "compare",
     help="Send the cell's prompt to several models at once; answers side by side, then a table.",
@@ -129,8 +136,11 @@ def compare(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> An
     metadata = compare_metadata(rows)
     grid.finish(metadata)
     frame = compare_frame(rows)
+    # The table shows each answer on one line (the grid above has them in full, and so
+    # does the DataFrame kept in -o VAR).
+    shown = frame.assign(answer=frame["answer"].map(_one_line)) if "answer" in frame else frame
     display_bundle(
-        {"text/html": frame.to_html(escape=True), "text/plain": frame.to_string()}, metadata
+        {"text/html": shown.to_html(escape=True), "text/plain": shown.to_string()}, metadata
     )
     ctx.bind(args.output, frame)
     if interrupted is not None:
