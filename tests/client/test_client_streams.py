@@ -654,3 +654,29 @@ async def test_several_choices_and_reasoning_are_assembled_per_choice(
     assert [c.message.content for c in final.choices] == ["A1A2", "B1B2"]
     assert final.choices[0].message.reasoning == "Think"
     assert [c.finish_reason for c in final.choices] == ["stop", "stop"]
+
+
+async def test_data_without_a_space_and_a_split_done_marker_are_understood(
+    client: Any, router: Any
+) -> None:
+    one = json.dumps(chunk({"content": "No"}))
+    two = json.dumps(chunk({"content": " space"}, "stop"))
+    pieces = (
+        f"data:{one}\n\ndata: {two[:10]}".encode(),
+        f"{two[10:]}\n\ndata: [DO".encode(),
+        b"NE]\n\n",
+    )
+
+    class Pieces(httpx.SyncByteStream, httpx.AsyncByteStream):
+        def __iter__(self) -> Any:
+            yield from pieces
+
+        async def __aiter__(self) -> Any:
+            for piece in pieces:
+                yield piece
+
+    response = httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Pieces())
+    stream = await open_chat(client, router, response)
+    chunks = await collect(stream)
+    assert [c.choices[0].delta.content for c in chunks] == ["No", " space"]
+    assert stream.completed
