@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
 import os
@@ -175,16 +176,44 @@ def parse_response(op: Op[Any], response: httpx.Response) -> Any:
     return op.parse(body) if op.parse is not None else body
 
 
+@functools.lru_cache(maxsize=1)
+def _ssl_context() -> Any:
+    # Loading the CA bundle costs ~0.1-0.2 s; every client of the process can share one.
+    return httpx.create_ssl_context()
+
+
+class _Pool:
+    """The httpx client, created on first request and shared by ``with_options`` copies."""
+
+    def __init__(self, factory: Any, client: Any = None) -> None:
+        self._factory = factory
+        self.client = client
+
+    def get(self) -> Any:
+        if self.client is None:
+            self.client = self._factory()
+        return self.client
+
+
 class SyncTransport:
     """Blocking execution of Ops over one pooled ``httpx.Client``."""
 
-    def __init__(self, cfg: ClientConfig, http: httpx.Client | None = None) -> None:
+    def __init__(
+        self, cfg: ClientConfig, http: httpx.Client | None = None, pool: _Pool | None = None
+    ) -> None:
         self.cfg = cfg
-        self.http = http or httpx.Client(timeout=cfg.timeout, follow_redirects=True)
+        self._pool = pool or _Pool(
+            lambda: httpx.Client(follow_redirects=True, verify=_ssl_context()), http
+        )
         self.last_response: httpx.Response | None = None
 
+    @property
+    def http(self) -> httpx.Client:
+        client: httpx.Client = self._pool.get()
+        return client
+
     def with_config(self, cfg: ClientConfig) -> SyncTransport:
-        return SyncTransport(cfg, self.http)
+        return SyncTransport(cfg, pool=self._pool)
 
     def send(self, op: Op[Any], *, stream: bool = False) -> httpx.Response:
         """Send with retries; returns a 2xx response (streamed responses are left open)."""
@@ -232,19 +261,29 @@ class SyncTransport:
         return parse_response(op, response)
 
     def close(self) -> None:
-        self.http.close()
+        if self._pool.client is not None:
+            self._pool.client.close()
 
 
 class AsyncTransport:
     """The same loop as SyncTransport, over ``httpx.AsyncClient``."""
 
-    def __init__(self, cfg: ClientConfig, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self, cfg: ClientConfig, http: httpx.AsyncClient | None = None, pool: _Pool | None = None
+    ) -> None:
         self.cfg = cfg
-        self.http = http or httpx.AsyncClient(timeout=cfg.timeout, follow_redirects=True)
+        self._pool = pool or _Pool(
+            lambda: httpx.AsyncClient(follow_redirects=True, verify=_ssl_context()), http
+        )
         self.last_response: httpx.Response | None = None
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        client: httpx.AsyncClient = self._pool.get()
+        return client
+
     def with_config(self, cfg: ClientConfig) -> AsyncTransport:
-        return AsyncTransport(cfg, self.http)
+        return AsyncTransport(cfg, pool=self._pool)
 
     async def send(self, op: Op[Any], *, stream: bool = False) -> httpx.Response:
         attempt = 0
@@ -275,4 +314,5 @@ class AsyncTransport:
         return parse_response(op, response)
 
     async def close(self) -> None:
-        await self.http.aclose()
+        if self._pool.client is not None:
+            await self._pool.client.aclose()

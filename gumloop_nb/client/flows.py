@@ -174,7 +174,7 @@ class GumloopClient:
         began = time.monotonic()
         delay = min(FIRST_POLL_DELAY, poll_interval)
         while True:
-            if timeout is not None and time.monotonic() - began > timeout:
+            if timeout is not None and time.monotonic() - began >= timeout:
                 raise TimeoutError(
                     f"Flow run {run_id} did not finish within {timeout} s; it may still be "
                     f"running: check it with get_run_status({run_id!r}) or raise timeout=."
