@@ -11,6 +11,7 @@ The shape rules, shared by MCP results and JSON artifacts:
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ RECORD_LIST_NAMES = ("rows", "records", "items", "data", "results", "entries")
 
 _orjson: Any
 try:  # orjson is optional: about 3x faster on large payloads, same results for valid JSON.
-    import orjson as _orjson
+    _orjson = importlib.import_module("orjson")
 except ImportError:  # pragma: no cover - depends on the environment
     _orjson = None
 
