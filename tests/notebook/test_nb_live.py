@@ -37,14 +37,17 @@ def slow_emulator() -> Iterator[Any]:
 
 
 def test_live_chat_returns_at_once_and_binds_the_reply_when_done(
-    shell: Shell, monkeypatch: Any
+    shell: Shell, slow_emulator: Any, monkeypatch: Any
 ) -> None:
     monkeypatch.setenv("GUMLOOP_NB_WIDGETS", "1")
+    # Real-time pacing: the first token alone takes longer than returning from the cell, so
+    # the variable is looked at while the answer is certainly still streaming.
+    shell.run(f"%gumloop connect --base-url {slow_emulator.base_url}")
     cell = shell.run("%%gumloop chat -o a\nRepeat exactly: live <b>answer</b>")
     assert cell.error is None
     view = shell.ns["a"]
     assert isinstance(view, ChatStream)
-    reply = view.wait(10)
+    reply = view.wait(30)
     assert isinstance(reply, ChatReply)
     wait_for(lambda: isinstance(shell.ns["a"], ChatReply))
     assert shell.ns["a"].text == "live <b>answer</b>"
