@@ -27,6 +27,7 @@ from . import (
     _skills,
 )
 from ._config import EmulatorConfig
+from ._errors import EmulatorError
 from ._http import ApiError, FlatError
 from .faults import FaultMiddleware
 from .store import Store, open_store
@@ -96,8 +97,10 @@ class AuthMiddleware:
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, (ApiError, FlatError))
-    return exc.response()
+    if isinstance(exc, (ApiError, FlatError)):
+        return exc.response()
+    assert isinstance(exc, EmulatorError)
+    return JSONResponse(exc.envelope(), status_code=exc.status)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -181,7 +184,7 @@ def build_app(config: EmulatorConfig) -> Starlette:
     ):
         routes.extend(module.ROUTES)
     handlers: dict[Any, Any] = {
-        ApiError: _api_error,
+        EmulatorError: _api_error,
         FlatError: _api_error,
         HTTPException: _http_error,
     }

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from ._http import ApiError, field, json_body, ok
+from ._http import ApiError, field, json_body, ok, text_of
 
 __all__ = ["ROUTES", "sse_headers"]
 
@@ -22,16 +21,11 @@ def sse_headers() -> dict[str, str]:
 
 async def chat_completions(request: Request) -> Response:
     # The demo models load on first use, which keeps the server's startup fast.
-    from .llm import EmulatorError, plan_completion
+    from .llm import plan_completion
 
     body = await json_body(request)
     config = request.app.state.ctx.config
-    try:
-        plan = plan_completion(body)
-    except EmulatorError as exc:
-        raise ApiError(
-            exc.status, exc.code, exc.message, type=exc.type, param=exc.param, details=exc.details
-        ) from None
+    plan = plan_completion(body)  # an EmulatorError becomes the contract's error response
     # Painting images takes tens of ms of CPU: do it off the event loop so concurrent
     # requests (a model comparison, other streams) keep flowing.
     chunks = (
@@ -62,29 +56,13 @@ async def list_models(request: Request) -> Response:
     return ok({"model_groups": model_groups()})
 
 
-def _text_of(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        parts = []
-        for item in value:
-            if isinstance(item, str):
-                parts.append(item)
-            elif isinstance(item, dict) and isinstance(item.get("text"), str):
-                parts.append(item["text"])
-            elif isinstance(item, dict) and isinstance(item.get("content"), str):
-                parts.append(item["content"])
-        return " ".join(parts)
-    return ""
-
-
 async def route_model(request: Request) -> Response:
     """A routing decision over the demo models: image requests to an image model, long or
     reasoning-heavy prompts to a large model, short ones to a fast one. Nothing runs."""
     from .llm import MODELS
 
     body = await json_body(request)
-    text = _text_of(body.get("input")) or _text_of(body.get("message"))
+    text = text_of(body.get("input")) or text_of(body.get("message"))
     if not text:
         raise ApiError(
             400,

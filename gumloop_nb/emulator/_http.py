@@ -13,6 +13,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ._errors import EmulatorError
+
 __all__ = [
     "ApiError",
     "FlatError",
@@ -21,11 +23,12 @@ __all__ = [
     "new_id",
     "ok",
     "paginate",
+    "text_of",
 ]
 
 
-class ApiError(Exception):
-    """A failure rendered as the nested developer-API envelope (contract §3.1 shape 1)."""
+class ApiError(EmulatorError):
+    """An :class:`EmulatorError` with response headers (e.g. ``Retry-After``)."""
 
     def __init__(
         self,
@@ -38,25 +41,8 @@ class ApiError(Exception):
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.type = type
-        self.param = param
-        self.details = details or {}
+        super().__init__(status, code, message, type=type, param=param, details=details)
         self.headers = headers or {}
-
-    def envelope(self) -> dict[str, Any]:
-        return {
-            "error": {
-                "code": self.code,
-                "message": self.message,
-                "type": self.type,
-                "param": self.param,
-                "details": self.details,
-            }
-        }
 
     def response(self) -> Response:
         return JSONResponse(self.envelope(), status_code=self.status, headers=self.headers)
@@ -249,3 +235,18 @@ def sort_by_created(items: list[dict[str, Any]], order: str | None) -> list[dict
 def origin(request: Request) -> str:
     """Scheme://host:port of this server as the client reached it (for download URLs)."""
     return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def text_of(value: Any) -> str:
+    """The text of a message input: a string, or the text parts of a content-part list."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, str):
+                parts.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("text"), str):
+                parts.append(item["text"])
+        return "\n".join(parts)
+    return ""

@@ -12,7 +12,7 @@ from typing import Any
 
 from ._artifacts import create_artifact, rows_to_csv
 from ._demo import DEMO_USER
-from ._http import iso_now, new_id
+from ._http import iso_now, new_id, text_of
 
 __all__ = ["TERMINAL", "SessionHub", "add_user_message", "public_session", "text_of"]
 
@@ -23,20 +23,6 @@ _ARTIFACT_WORDS = re.compile(
     r"\b(files?|tables?|csv|json|reports?|data|dataset|spreadsheet|export)\b", re.I
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9']+")
-
-
-def text_of(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        parts = []
-        for item in value:
-            if isinstance(item, str):
-                parts.append(item)
-            elif isinstance(item, dict) and isinstance(item.get("text"), str):
-                parts.append(item["text"])
-        return "\n".join(parts)
-    return ""
 
 
 def public_session(doc: dict[str, Any]) -> dict[str, Any]:
