@@ -227,7 +227,11 @@ class SessionHub:
     async def _generate(
         self, sid: str, agent: dict[str, Any], session: dict[str, Any], text: str
     ) -> tuple[str, list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
-        """Run the agent's model over the conversation (+ MCP tools when the prompt needs them)."""
+        """Run the agent's model over the conversation (+ MCP tools when the prompt needs them).
+
+        Deterministic like the chat endpoint: the same agent (system prompt, model) and the
+        same conversation give the same reply in any session.
+        """
         from .llm import MODELS, plan_completion
 
         model = agent.get("model_name")
@@ -246,7 +250,7 @@ class SessionHub:
         turn = 0
         if tools:
             body = {"model": model, "messages": messages, "tools": tools}
-            plan = plan_completion(body, seed_salt=f"{sid}:{turn}")
+            plan = plan_completion(body, seed_salt=f"agent:{turn}")
             calls = plan.unary()["choices"][0]["message"].get("tool_calls") or []
             if calls:
                 messages.append({"role": "assistant", "content": None, "tool_calls": calls})
@@ -256,7 +260,7 @@ class SessionHub:
         body = {"model": model, "messages": messages}
         if tools:
             body["tools"] = tools
-        plan = plan_completion(body, seed_salt=f"{sid}:{turn}")
+        plan = plan_completion(body, seed_salt=f"agent:{turn}")
         text_id = new_id("txt")
         self.emit(sid, {"type": "text-start", "id": text_id})
         pieces: list[str] = []
