@@ -35,3 +35,20 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("GUMLOOP_EMULATOR_SPEED", "0")
     if getattr(option, "nbval_sanitize_with", "unset") is None:
         option.nbval_sanitize_with = str(HERE / "nbval_sanitize.cfg")
+    if _pandas_major() < RECORDED_WITH_PANDAS:
+        # The committed outputs were recorded with pandas 3 (Python 3.11+); older pandas
+        # wraps wide frames and shows missing values differently. The notebooks still run
+        # top to bottom and any error fails the test; only the output comparison is relaxed.
+        option.nbval_lax = True
+
+
+RECORDED_WITH_PANDAS = 3
+
+
+def _pandas_major() -> int:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return int(version("pandas").split(".")[0])
+    except (PackageNotFoundError, ValueError):
+        return RECORDED_WITH_PANDAS

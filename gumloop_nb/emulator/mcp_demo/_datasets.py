@@ -63,11 +63,14 @@ def _convert(values: list[str]) -> tuple[str, list[Any]]:
 
 
 def _authorize(action: int, arg1: Any, arg2: Any, db: Any, source: Any) -> int:
-    # Reads only: anything that would write, attach or change settings is denied.
+    # Reads only: anything that would write, attach or change settings is denied. The one
+    # pragma allowed, table_info, only reads the schema (describe_table / get_rows use it).
     allowed = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
     recursive = getattr(sqlite3, "SQLITE_RECURSIVE", None)
     if recursive is not None:
         allowed.add(recursive)
+    if action == sqlite3.SQLITE_PRAGMA and str(arg1).lower() == "table_info":
+        return sqlite3.SQLITE_OK
     return sqlite3.SQLITE_OK if action in allowed else sqlite3.SQLITE_DENY
 
 
@@ -142,11 +145,8 @@ def _table_columns(table: str) -> list[tuple[str, str]]:
         raise ToolFailure(f"Unknown table '{table}'. Available tables: {', '.join(TABLES)}.")
     conn = _database()
     with _db_lock:
-        conn.set_authorizer(None)
-        try:
-            info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
-        finally:
-            conn.set_authorizer(_authorize)
+        # Not by switching the authorizer off: set_authorizer(None) only works on Python 3.11+.
+        info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
     return [(row[1], row[2]) for row in info]
 
 
