@@ -83,48 +83,58 @@ def _expose(wrapper: Any, descriptor: Any) -> Any:
     return wrapper
 
 
+class _Stepper:
+    """Walks a plan generator: hand it each result (or error), get the next Op or Sleep."""
+
+    __slots__ = ("error", "gen", "result", "value")
+
+    def __init__(self, gen: Any) -> None:
+        self.gen = gen
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.result: Any = None
+
+    def next(self) -> Any:
+        """The next step, or None once the plan has returned (its value is in ``result``)."""
+        try:
+            step = (
+                self.gen.throw(self.error) if self.error is not None else self.gen.send(self.value)
+            )
+        except StopIteration as stop:
+            self.result = stop.value
+            return None
+        self.value = self.error = None
+        return step
+
+
 def run_sync(transport: Any, plan: Plan[Any]) -> Any:
     if isinstance(plan, Op):
         return _execute_sync(transport, plan)
-    gen = plan
-    value: Any = None
-    error: BaseException | None = None
-    while True:
-        try:
-            step = gen.throw(error) if error is not None else gen.send(value)
-        except StopIteration as stop:
-            return stop.value
-        error = None
+    stepper = _Stepper(plan)
+    while (step := stepper.next()) is not None:
         if isinstance(step, Sleep):
             time.sleep(step.seconds)
-            value = None
             continue
         try:
-            value = _execute_sync(transport, step)
+            stepper.value = _execute_sync(transport, step)
         except Exception as exc:
-            error = exc
+            stepper.error = exc
+    return stepper.result
 
 
 async def run_async(transport: Any, plan: Plan[Any]) -> Any:
     if isinstance(plan, Op):
         return await _execute_async(transport, plan)
-    gen = plan
-    value: Any = None
-    error: BaseException | None = None
-    while True:
-        try:
-            step = gen.throw(error) if error is not None else gen.send(value)
-        except StopIteration as stop:
-            return stop.value
-        error = None
+    stepper = _Stepper(plan)
+    while (step := stepper.next()) is not None:
         if isinstance(step, Sleep):
             await asyncio.sleep(step.seconds)
-            value = None
             continue
         try:
-            value = await _execute_async(transport, step)
+            stepper.value = await _execute_async(transport, step)
         except Exception as exc:
-            error = exc
+            stepper.error = exc
+    return stepper.result
 
 
 def _execute_sync(transport: Any, op: Op[Any]) -> Any:
@@ -258,25 +268,47 @@ def _page_items(page: Any, key: str | None) -> tuple[list[Any], str | None]:
     return list(items or []), cursor
 
 
+class _PageWalk:
+    """The cursor bookkeeping shared by the sync and async pagers."""
+
+    __slots__ = ("count", "cursor", "key", "max_items", "seen")
+
+    def __init__(self, key: str | None, max_items: int | None) -> None:
+        self.key = key
+        self.max_items = max_items
+        self.cursor: str | None = None
+        self.seen: set[str] = set()
+        self.count = 0
+
+    def take(self, page: Any) -> list[Any]:
+        """The items of ``page`` still wanted (``max_items``); remembers its cursor."""
+        items, self.cursor = _page_items(page, self.key)
+        if self.max_items is not None:
+            items = items[: max(self.max_items - self.count, 0)]
+        self.count += len(items)
+        return items
+
+    def more(self) -> bool:
+        """Whether another page should be fetched (a cursor, new, and items still wanted)."""
+        if not self.cursor or self.cursor in self.seen:
+            return False
+        if self.max_items is not None and self.count >= self.max_items:
+            return False
+        self.seen.add(self.cursor)
+        return True
+
+
 def _pages(
     transport: Any,
     make_op: Callable[[str | None], Op[Any]],
     key: str | None,
     max_items: int | None,
 ) -> Iterator[Any]:
-    cursor: str | None = None
-    seen_cursors: set[str] = set()
-    count = 0
+    walk = _PageWalk(key, max_items)
     while True:
-        items, cursor = _page_items(transport.execute(make_op(cursor)), key)
-        for item in items:
-            if max_items is not None and count >= max_items:
-                return
-            yield item
-            count += 1
-        if not cursor or cursor in seen_cursors or (max_items is not None and count >= max_items):
+        yield from walk.take(transport.execute(make_op(walk.cursor)))
+        if not walk.more():
             return
-        seen_cursors.add(cursor)
 
 
 async def _apages(
@@ -285,19 +317,12 @@ async def _apages(
     key: str | None,
     max_items: int | None,
 ) -> AsyncIterator[Any]:
-    cursor: str | None = None
-    seen_cursors: set[str] = set()
-    count = 0
+    walk = _PageWalk(key, max_items)
     while True:
-        items, cursor = _page_items(await transport.execute(make_op(cursor)), key)
-        for item in items:
-            if max_items is not None and count >= max_items:
-                return
+        for item in walk.take(await transport.execute(make_op(walk.cursor))):
             yield item
-            count += 1
-        if not cursor or cursor in seen_cursors or (max_items is not None and count >= max_items):
+        if not walk.more():
             return
-        seen_cursors.add(cursor)
 
 
 class lazy_stream(Generic[P]):
