@@ -120,31 +120,26 @@ class _ChatStreamBase:
         """True once the server's ``[DONE]`` arrived."""
         return self._done
 
-    def _batch(self, raw: bytes | None) -> tuple[list[ChatStreamChunk], StreamError | None]:
-        """The chunks of one network read (``None``: connection closed), in order, and the
-        error a frame after them carried (raised by the caller once the chunks are out).
-        Chunks are accumulated as they are handed out, so ``.text`` is what was consumed."""
-        decoder = self._decoder
-        frames = decoder.feed_data(raw) if raw is not None else [e.data for e in decoder.flush()]
-        validate = self._validate
-        out: list[ChatStreamChunk] = []
-        for data in frames:
-            if data == b"[DONE]" or data == "[DONE]" or self._closed:
-                self._done = not self._closed
-                break
-            try:
-                chunk = validate(data)
-            except ValueError:  # pydantic's ValidationError is a ValueError
-                try:
-                    chunk = decode_chat_frame(data)
-                except StreamError as exc:
-                    return out, exc
-                if chunk is None:
-                    continue
-            if chunk.error is not None:
-                return out, _stream_error(chunk.error.model_dump(), json.loads(data))
-            out.append(chunk)
-        return out, None
+    def _frames(self, raw: bytes | None) -> list[bytes | str]:
+        """The data of the events in one network read (``None``: the connection closed)."""
+        if raw is not None:
+            return self._decoder.feed_data(raw)
+        return [e.data for e in self._decoder.flush()]
+
+    def _decode(self, data: bytes | str) -> ChatStreamChunk | None:
+        """One frame -> a chunk (None to skip); raises StreamError for an error frame.
+
+        Frames are decoded one at a time as they are handed out (never a whole read at
+        once): a chunk that is dropped right after use costs no garbage-collector work, and
+        the chunks before an error frame reach the consumer before it raises.
+        """
+        try:
+            chunk: ChatStreamChunk = self._validate(data)
+        except ValueError:  # pydantic's ValidationError is a ValueError
+            return decode_chat_frame(data)
+        if chunk.error is not None:
+            raise _stream_error(chunk.error.model_dump(), json.loads(data))
+        return chunk
 
     def _ended_early(self) -> StreamError:
         return StreamError(
@@ -178,17 +173,18 @@ class ChatCompletionStream(_ChatStreamBase):
             return
         add = self._acc.add
         try:
+            decode = self._decode
             for raw in itertools.chain(self.response.iter_bytes(), [None]):
-                chunks, error = self._batch(raw)
-                for chunk in chunks:
+                for data in self._frames(raw):
                     if self._closed:
                         return
-                    add(chunk)
-                    yield chunk
-                if error is not None:
-                    raise error
-                if self._done or self._closed:
-                    return
+                    if data == b"[DONE]" or data == "[DONE]":
+                        self._done = True
+                        return
+                    chunk = decode(data)
+                    if chunk is not None:
+                        add(chunk)
+                        yield chunk
             raise self._ended_early()
         except (httpx.TransportError, httpx.StreamError) as exc:
             if self._closed:
@@ -233,28 +229,20 @@ class AsyncChatCompletionStream(_ChatStreamBase):
         if self._closed:
             return
         add = self._acc.add
+        decode = self._decode
         try:
-            async for raw in self.response.aiter_bytes():
-                chunks, error = self._batch(raw)
-                for chunk in chunks:
+            async for raw in _then_none(self.response.aiter_bytes()):
+                for data in self._frames(raw):
                     if self._closed:
                         return
-                    add(chunk)
-                    yield chunk
-                if error is not None:
-                    raise error
-                if self._done or self._closed:
-                    return
-            chunks, error = self._batch(None)
-            for chunk in chunks:
-                if self._closed:
-                    return
-                add(chunk)
-                yield chunk
-            if error is not None:
-                raise error
-            if not (self._done or self._closed):
-                raise self._ended_early()
+                    if data == b"[DONE]" or data == "[DONE]":
+                        self._done = True
+                        return
+                    chunk = decode(data)
+                    if chunk is not None:
+                        add(chunk)
+                        yield chunk
+            raise self._ended_early()
         except (httpx.TransportError, httpx.StreamError) as exc:
             if self._closed:
                 return  # closed by the consumer: not an error
@@ -491,6 +479,13 @@ class AsyncSessionStream(_SessionStreamBase):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+async def _then_none(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes | None]:
+    """The async twin of ``itertools.chain(chunks, [None])``: ``None`` marks the close."""
+    async for chunk in chunks:
+        yield chunk
+    yield None
 
 
 def open_stream_sync(transport: Any, op: Op[Any]) -> Any:
