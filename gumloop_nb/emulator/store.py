@@ -18,6 +18,7 @@ import copy
 import json
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from typing import Any
 
 __all__ = ["MemoryStore", "SqliteStore", "Store", "open_store"]
@@ -25,36 +26,38 @@ __all__ = ["MemoryStore", "SqliteStore", "Store", "open_store"]
 Doc = dict[str, Any]
 
 
-class Store:
+class Store(ABC):
     """Key/value documents grouped in collections, listed in insertion order, plus blobs."""
 
-    def get(self, collection: str, key: str) -> Doc | None:
-        raise NotImplementedError
+    @abstractmethod
+    def get(self, collection: str, key: str) -> Doc | None: ...
 
+    @abstractmethod
     def put(self, collection: str, key: str, doc: Doc) -> None:
         """Insert or replace; a replaced doc keeps its original position in listings."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def insert(self, collection: str, key: str, doc: Doc) -> bool:
         """Insert only if absent (atomically); returns False when the key is taken."""
-        raise NotImplementedError
+        ...
 
-    def delete(self, collection: str, key: str) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def delete(self, collection: str, key: str) -> bool: ...
 
-    def list(self, collection: str) -> list[Doc]:
-        raise NotImplementedError
+    @abstractmethod
+    def list(self, collection: str) -> list[Doc]: ...
 
-    def put_blob(self, key: str, data: bytes) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def put_blob(self, key: str, data: bytes) -> None: ...
 
-    def get_blob(self, key: str) -> bytes | None:
-        raise NotImplementedError
+    @abstractmethod
+    def get_blob(self, key: str) -> bytes | None: ...
 
-    def delete_blob(self, key: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def delete_blob(self, key: str) -> None: ...
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release resources (no-op for memory)."""
 
 
