@@ -141,6 +141,31 @@ class _ChatStreamBase:
             raise _stream_error(chunk.error.model_dump(), json.loads(data))
         return chunk
 
+    def _chunks(self, raw: bytes | None) -> Iterator[ChatStreamChunk]:
+        """The chunks of one network read, accumulated as they are handed out; stops at
+        ``[DONE]`` or when the consumer closed the stream. Shared by both stream classes."""
+        add = self._acc.add
+        decode = self._decode
+        for data in self._frames(raw):
+            if self._closed:
+                return
+            if data == b"[DONE]" or data == "[DONE]":
+                self._done = True
+                return
+            chunk = decode(data)
+            if chunk is not None:
+                add(chunk)
+                yield chunk
+
+    def _broke_off(self, exc: Exception) -> StreamError | None:
+        """The error for a transport failure mid-stream (None if the consumer closed it)."""
+        if self._closed:
+            return None
+        return StreamError(
+            f"The chat stream broke off ({type(exc).__name__}). What arrived is kept "
+            "(.text, .final(partial=True)); send the request again for a complete answer."
+        )
+
     def _ended_early(self) -> StreamError:
         return StreamError(
             "The chat stream ended before the server said it was complete (no [DONE]); the "
@@ -171,28 +196,16 @@ class ChatCompletionStream(_ChatStreamBase):
     def _gen(self) -> Iterator[ChatStreamChunk]:
         if self._closed:
             return
-        add = self._acc.add
         try:
-            decode = self._decode
             for raw in itertools.chain(self.response.iter_bytes(), [None]):
-                for data in self._frames(raw):
-                    if self._closed:
-                        return
-                    if data == b"[DONE]" or data == "[DONE]":
-                        self._done = True
-                        return
-                    chunk = decode(data)
-                    if chunk is not None:
-                        add(chunk)
-                        yield chunk
+                yield from self._chunks(raw)
+                if self._done or self._closed:
+                    return
             raise self._ended_early()
         except (httpx.TransportError, httpx.StreamError) as exc:
-            if self._closed:
-                return  # closed by the consumer: not an error
-            raise StreamError(
-                f"The chat stream broke off ({type(exc).__name__}). What arrived is kept "
-                "(.text, .final(partial=True)); send the request again for a complete answer."
-            ) from exc
+            error = self._broke_off(exc)
+            if error is not None:
+                raise error from exc
         finally:
             self.close()
 
@@ -228,28 +241,17 @@ class AsyncChatCompletionStream(_ChatStreamBase):
     async def _agen(self) -> AsyncIterator[ChatStreamChunk]:
         if self._closed:
             return
-        add = self._acc.add
-        decode = self._decode
         try:
             async for raw in _then_none(self.response.aiter_bytes()):
-                for data in self._frames(raw):
-                    if self._closed:
-                        return
-                    if data == b"[DONE]" or data == "[DONE]":
-                        self._done = True
-                        return
-                    chunk = decode(data)
-                    if chunk is not None:
-                        add(chunk)
-                        yield chunk
+                for chunk in self._chunks(raw):
+                    yield chunk
+                if self._done or self._closed:
+                    return
             raise self._ended_early()
         except (httpx.TransportError, httpx.StreamError) as exc:
-            if self._closed:
-                return  # closed by the consumer: not an error
-            raise StreamError(
-                f"The chat stream broke off ({type(exc).__name__}). What arrived is kept "
-                "(.text, .final(partial=True)); send the request again for a complete answer."
-            ) from exc
+            error = self._broke_off(exc)
+            if error is not None:
+                raise error from exc
         finally:
             await self.aclose()
 
