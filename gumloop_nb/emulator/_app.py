@@ -19,6 +19,7 @@ from . import (
     _agents,
     _artifacts,
     _chat,
+    _decisions,
     _flows,
     _mcp,
     _misc,
@@ -173,6 +174,7 @@ def build_app(config: EmulatorConfig) -> Starlette:
     # _agent_extras first: /agents/evaluation-options must win over /agents/{agent_id}.
     for module in (
         _chat,
+        _decisions,
         _agent_extras,
         _agents,
         _sessions,

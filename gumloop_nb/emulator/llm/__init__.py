@@ -24,20 +24,25 @@ What the demo models do (same request + seed -> same answer, every time):
   (palette words like sunset/ocean/forest/night/snow/desert/fire), streamed as partial frames.
 - limits: ``max_completion_tokens``/``max_tokens`` truncate with ``finish_reason: "length"``;
   ``stop`` cuts the text. Bad input raises EmulatorError (400/404) with a clear message.
+- decisions (``decide(body)``, ``POST /decisions``): noul/choice/score answers read from the
+  text's words, its positive/negative cues and written ratings, each with a ``reason``.
 """
 
 from __future__ import annotations
 
+from ._decide import DECISION_MODELS, decide
 from ._errors import EmulatorError
 from ._models import MODELS, ModelSpec, model_groups, resolve_model_name
 from ._plan import CompletionPlan, count_tokens, plan_completion
 
 __all__ = [
+    "DECISION_MODELS",
     "MODELS",
     "CompletionPlan",
     "EmulatorError",
     "ModelSpec",
     "count_tokens",
+    "decide",
     "model_groups",
     "plan_completion",
     "resolve_model_name",
