@@ -26,6 +26,7 @@ from . import (
     _runs,
     _sessions,
     _skills,
+    _triggers,
 )
 from ._config import EmulatorConfig
 from ._errors import EmulatorError
@@ -37,7 +38,7 @@ __all__ = ["build_app"]
 
 log = logging.getLogger("gumloop_nb.emulator")
 
-_OPEN_PREFIXES = ("/oauth/", "/files/")
+_OPEN_PREFIXES = ("/oauth/", "/files/", _triggers.WEBHOOK_PREFIX)
 _LEGACY = ("/api/v1/start_pipeline", "/api/v1/get_pl_run", "/api/v1/terminate_pipeline")
 
 
@@ -177,6 +178,7 @@ def build_app(config: EmulatorConfig) -> Starlette:
         _decisions,
         _agent_extras,
         _agents,
+        _triggers,
         _sessions,
         _mcp,
         _skills,

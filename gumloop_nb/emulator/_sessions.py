@@ -38,7 +38,7 @@ from ._http import (
 )
 from ._runs import TERMINAL, SessionHub, add_user_message, public_session, text_of
 
-__all__ = ["ROUTES", "SessionHub"]
+__all__ = ["ROUTES", "SessionHub", "open_session"]
 
 
 def _input_of(body: dict[str, Any]) -> Any:
@@ -83,23 +83,29 @@ def _stream(request: Request, sid: str, after: int, *, status: int = 200) -> Res
     )
 
 
-async def create_session(request: Request) -> Response:
-    ctx = request.app.state.ctx
-    agent = public_agent(get_agent(request, request.path_params["agent_id"]))
-    body = await json_body(request, required=False)
-    content = _input_of(body)
-    sid = field(body, "session_id", str) or new_id("ses")
-    metadata = field(body, "metadata", dict)
-    stream = bool(field(body, "stream", bool))
-    if stream and content is None:
-        raise ApiError(
-            400, "invalid_request", "A streamed session needs an 'input' to run.", param="input"
-        )
+def open_session(
+    ctx: Any,
+    agent: dict[str, Any],
+    content: Any,
+    *,
+    sid: str | None = None,
+    name: str | None = None,
+    session_type: str = "api",
+    metadata: dict[str, Any] | None = None,
+    incognito: bool = False,
+    trigger_id: str | None = None,
+) -> dict[str, Any] | None:
+    """Store a new session of `agent` (its public form) and start a run when `content` is given.
+
+    Returns the stored session, or None when `sid` is already taken. Shared by
+    ``POST /agents/{id}/sessions`` and by fired agent triggers (``session_type="trigger"``).
+    """
+    sid = sid or new_id("ses")
     session: dict[str, Any] = {
         "id": sid,
         "agent_id": agent["id"],
-        "name": field(body, "name", str),
-        "type": "api",
+        "name": name,
+        "type": session_type,
         "state": "idle",
         "messages": [],
         "created_at": iso_now(),
@@ -120,15 +126,45 @@ async def create_session(request: Request) -> Response:
             "output_tokens": 0,
         },
         "provenance": None,
-        "incognito": bool(body.get("incognito", False)),
+        "incognito": incognito,
         "pending_approvals": [],
-        "metadata": {"client": metadata} if metadata else {},
+        "metadata": metadata or {},
         "_queue": [],
     }
+    if trigger_id is not None:
+        session["trigger_id"] = trigger_id
     if content is not None:
         add_user_message(session, content)
         session["state"] = "processing"
     if not ctx.store.insert("sessions", sid, session):
+        return None
+    if content is not None:
+        ctx.hub.start(sid, text_of(content))
+    return session
+
+
+async def create_session(request: Request) -> Response:
+    ctx = request.app.state.ctx
+    agent = public_agent(get_agent(request, request.path_params["agent_id"]))
+    body = await json_body(request, required=False)
+    content = _input_of(body)
+    sid = field(body, "session_id", str) or new_id("ses")
+    metadata = field(body, "metadata", dict)
+    stream = bool(field(body, "stream", bool))
+    if stream and content is None:
+        raise ApiError(
+            400, "invalid_request", "A streamed session needs an 'input' to run.", param="input"
+        )
+    session = open_session(
+        ctx,
+        agent,
+        content,
+        sid=sid,
+        name=field(body, "name", str),
+        metadata={"client": metadata} if metadata else {},
+        incognito=bool(body.get("incognito", False)),
+    )
+    if session is None:
         raise ApiError(
             409,
             "session_already_exists",
@@ -139,10 +175,8 @@ async def create_session(request: Request) -> Response:
         )
     if content is None:
         return ok({"session": public_session(session), "queue_position": None}, 201)
-    after = len(ctx.hub.events(sid))
-    ctx.hub.start(sid, text_of(content))
     if stream:
-        return _stream(request, sid, after)
+        return _stream(request, sid, 0)
     return ok({"session": public_session(session), "queue_position": None}, 202)
 
 
