@@ -9,7 +9,6 @@ Errors use the flat legacy shape ``{"error": "..."}``.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from datetime import datetime, timezone
@@ -20,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ._artifacts import create_artifact, rows_to_csv
-from ._http import FlatError, new_id, ok, read_body
+from ._http import FlatError, loads_strict, new_id, ok, read_body
 
 __all__ = ["FLOWS", "ROUTES"]
 
@@ -98,9 +97,9 @@ def _inputs(body: dict[str, Any]) -> dict[str, Any]:
 async def _flat_json(request: Request) -> dict[str, Any]:
     raw = await read_body(request, request.app.state.ctx.config.max_body_bytes)
     try:
-        body = json.loads(raw or b"{}")
-    except ValueError:
-        raise FlatError(400, "Bad request (body is not valid JSON)") from None
+        body = loads_strict(raw or b"{}")
+    except ValueError as exc:
+        raise FlatError(400, f"Bad request (body is not valid JSON: {exc})") from None
     if not isinstance(body, dict):
         raise FlatError(400, "Bad request (body must be a JSON object)")
     return body

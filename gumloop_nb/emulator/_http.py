@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
+import re
 import secrets
 import time
 from datetime import datetime, timezone
@@ -16,15 +18,127 @@ from starlette.responses import JSONResponse, Response
 from ._errors import EmulatorError
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "ApiError",
     "FlatError",
+    "SafeJSONResponse",
     "iso_now",
     "json_body",
+    "loads_strict",
     "new_id",
     "ok",
     "paginate",
     "text_of",
 ]
+
+
+MAX_JSON_DEPTH = 128
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+# In a Python str, a surrogate code point is always unpaired (pairs decode to one character).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON (send null or a finite number)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large for a 64-bit float")
+    return value
+
+
+def loads_strict(raw: bytes | str) -> Any:
+    """Parse JSON, refusing what could not be stored and rendered back as valid JSON.
+
+    Python's ``json.loads`` accepts ``NaN``/``Infinity``, numbers that overflow to infinity
+    (``1e999``), lone UTF-16 surrogates (``"\\ud800"``) and arbitrarily deep nesting (until it
+    hits the recursion limit). Each of those would be stored and then break every response that
+    includes it, so they are refused here, before anything is stored: raises ``ValueError``
+    with a sentence saying what is wrong. Nesting is limited to ``MAX_JSON_DEPTH`` levels.
+    """
+    # Decoding is strict: UTF-8-encoded surrogates are refused too.
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    try:
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ValueError(f"it is nested more than {MAX_JSON_DEPTH} levels deep") from None
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH or _ESCAPED_SURROGATE.search(text):
+        _check_tree(data)
+    return data
+
+
+def _check_tree(data: Any) -> None:
+    """Depth and lone-surrogate check without recursion (the input may be deep)."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(f"it is nested more than {MAX_JSON_DEPTH} levels deep")
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, value in items:
+                if isinstance(key, str):
+                    _check_text(key)
+                stack.append((value, depth + 1))
+        elif isinstance(node, str):
+            _check_text(node)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(
+            "it contains a lone UTF-16 surrogate escape (e.g. \\ud800 without its pair)"
+        ) from None
+
+
+def _clean(value: Any) -> Any:
+    """A copy safe to render: non-finite floats -> null, lone surrogates -> U+FFFD."""
+    stack: list[Any] = []
+    root: list[Any] = [None]
+    stack.append((value, root, 0))
+    while stack:
+        node, parent, slot = stack.pop()
+        if isinstance(node, dict):
+            out: Any = {}
+            for k, v in node.items():
+                key = _clean_text(k) if isinstance(k, str) else k
+                out[key] = None
+                stack.append((v, out, key))
+        elif isinstance(node, (list, tuple)):
+            out = [None] * len(node)
+            for i, v in enumerate(node):
+                stack.append((v, out, i))
+        elif isinstance(node, float) and not math.isfinite(node):
+            out = None
+        elif isinstance(node, str):
+            out = _clean_text(node)
+        else:
+            out = node
+        parent[slot] = out
+    return root[0]
+
+
+def _clean_text(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+class SafeJSONResponse(JSONResponse):
+    """A JSON response that cannot fail to render.
+
+    Bodies are validated on the way in (:func:`loads_strict`), but state written by an older
+    emulator into a ``--db`` file may still hold ``NaN`` or lone surrogates; such values are
+    rendered as ``null`` / U+FFFD instead of turning every listing that includes them into 500.
+    """
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except (ValueError, UnicodeEncodeError):
+            return super().render(_clean(content))
 
 
 class ApiError(EmulatorError):
@@ -45,7 +159,7 @@ class ApiError(EmulatorError):
         self.headers = headers or {}
 
     def response(self) -> Response:
-        return JSONResponse(self.envelope(), status_code=self.status, headers=self.headers)
+        return SafeJSONResponse(self.envelope(), status_code=self.status, headers=self.headers)
 
 
 class FlatError(Exception):
@@ -57,7 +171,7 @@ class FlatError(Exception):
         self.message = message
 
     def response(self) -> Response:
-        return JSONResponse({"error": self.message}, status_code=self.status)
+        return SafeJSONResponse({"error": self.message}, status_code=self.status)
 
 
 def not_found(thing: str, ident: str) -> ApiError:
@@ -72,7 +186,7 @@ def not_found(thing: str, ident: str) -> ApiError:
 
 
 def ok(payload: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(payload, status_code=status)
+    return SafeJSONResponse(payload, status_code=status)
 
 
 def new_id(prefix: str) -> str:
@@ -121,8 +235,8 @@ async def json_body(request: Request, *, required: bool = True) -> dict[str, Any
             )
         return {}
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = loads_strict(raw)
+    except ValueError as exc:
         raise ApiError(
             400,
             "invalid_json",

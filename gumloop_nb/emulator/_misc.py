@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 import time
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ._demo import ORGANIZATIONS, TEAMS, brain_search
-from ._http import ApiError, field, json_body, ok, read_body
+from ._http import ApiError, SafeJSONResponse, field, json_body, loads_strict, ok, read_body
 
 __all__ = ["ROUTES"]
 
@@ -61,7 +60,7 @@ async def search_brain(request: Request) -> Response:
 
 
 def _oauth_error(status: int, error: str, description: str) -> Response:
-    return JSONResponse({"error": error, "error_description": description}, status_code=status)
+    return SafeJSONResponse({"error": error, "error_description": description}, status_code=status)
 
 
 async def _form(request: Request) -> dict[str, Any]:
@@ -69,7 +68,7 @@ async def _form(request: Request) -> dict[str, Any]:
     raw = await read_body(request, 1024 * 1024)
     if ctype.startswith("application/json"):
         try:
-            data = json.loads(raw or b"{}")
+            data = loads_strict(raw or b"{}")
         except ValueError:
             return {}
         return data if isinstance(data, dict) else {}
@@ -96,7 +95,7 @@ async def oauth_register(request: Request) -> Response:
         "client_id_issued_at": int(time.time()),
     }
     request.app.state.ctx.store.put("oauth_clients", client["client_id"], client)
-    return JSONResponse(client, status_code=201)
+    return SafeJSONResponse(client, status_code=201)
 
 
 async def oauth_authorize(request: Request) -> Response:
@@ -168,13 +167,13 @@ async def oauth_token(request: Request) -> Response:
         if challenge != code["challenge"]:
             return _oauth_error(400, "invalid_grant", "code_verifier does not match the challenge.")
         store.delete("oauth_codes", data["code"])
-        return JSONResponse(_issue(request, client_id, code["scope"]))
+        return SafeJSONResponse(_issue(request, client_id, code["scope"]))
     if grant == "refresh_token":
         old = store.get("oauth_tokens", data.get("refresh_token", ""))
         if old is None or old["kind"] != "refresh" or old["client_id"] != client_id:
             return _oauth_error(400, "invalid_grant", "The refresh token is invalid or revoked.")
         store.delete("oauth_tokens", data["refresh_token"])  # rotation
-        return JSONResponse(_issue(request, client_id, old.get("scope") or "gumloop"))
+        return SafeJSONResponse(_issue(request, client_id, old.get("scope") or "gumloop"))
     return _oauth_error(
         400, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token."
     )
