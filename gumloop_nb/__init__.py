@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         parse_artifact,
         read_artifact,
         records_to_dataframe,
+        records_to_long,
         to_dataframe,
     )
     from .notebook import ChatBox, ChatStream, CompareGrid, ImageView, get_client
@@ -43,6 +44,7 @@ __all__ = [
     "parse_artifact",
     "read_artifact",
     "records_to_dataframe",
+    "records_to_long",
     "to_dataframe",
     "unload_ipython_extension",
 ]
@@ -66,6 +68,7 @@ _LAZY = {
     "read_artifact": "gumloop_nb.frames",
     "aread_artifact": "gumloop_nb.frames",
     "records_to_dataframe": "gumloop_nb.frames",
+    "records_to_long": "gumloop_nb.frames",
     "parse_artifact": "gumloop_nb.frames",
 }
 

@@ -14,11 +14,14 @@ from __future__ import annotations
 from ._artifacts import DEFAULT_MAX_BYTES, aread_artifact, read_artifact
 from ._dispatch import to_dataframe
 from ._errors import ArtifactTooLargeError, FrameError, FrameWarning, MissingDependencyError
-from ._flatten import records_to_dataframe
+from ._flatten import records_to_dataframe, records_to_long
 from ._formats import parse_artifact
+from ._limits import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_CELLS",
+    "DEFAULT_MAX_COLUMNS",
     "ArtifactTooLargeError",
     "FrameError",
     "FrameWarning",
@@ -27,5 +30,6 @@ __all__ = [
     "parse_artifact",
     "read_artifact",
     "records_to_dataframe",
+    "records_to_long",
     "to_dataframe",
 ]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import ArtifactTooLargeError, FrameError
 from ._formats import parse_artifact
+from ._limits import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS
 
 if TYPE_CHECKING:
     import httpx
@@ -131,19 +132,22 @@ def read_artifact(
     encoding: str | None = None,
     http_client: httpx.Client | None = None,
     timeout: float = 60.0,
+    max_columns: int | None = DEFAULT_MAX_COLUMNS,
+    max_cells: int | None = DEFAULT_MAX_CELLS,
 ) -> pd.DataFrame | str | bytes:
     """Download an artifact and read it: a DataFrame for CSV/TSV/JSON/JSONL/Parquet/Excel.
 
-    ``artifact`` is an id, an ``Artifact`` (from ``client.artifacts.list``) or its dict. Text files
-    come back as ``str``, other files as ``bytes``. Downloads stop at ``max_bytes`` (200 MB by
-    default) with :class:`ArtifactTooLargeError`. ``format=`` forces a format (``csv``, ``tsv``,
-    ``json``, ``jsonl``, ``parquet``, ``excel``, ``text``, ``bytes``); ``encoding=`` reads text
-    that is not UTF-8. The download URL is fetched with a plain GET, without Gumloop credentials.
+        ``artifact`` is an id, an ``Artifact`` (from ``client.artifacts.list``) or its dict. Text files
+        come back as ``str``, other files as ``bytes``. Downloads stop at ``max_bytes`` (200 MB by
+        default) with :class:`ArtifactTooLargeError`. ``format=`` forces a format (``csv``, ``tsv``,
+        ``json``, ``jsonl``, ``parquet``, ``excel``, ``text``, ``bytes``); ``encoding=`` reads text
+        that is not UTF-8. ``max_columns``/``max_cells`` bound the frame built from JSON records whose
+    keys differ from row to row (see :func:`records_to_dataframe`). The download URL is fetched with a plain GET, without Gumloop credentials.
 
-    Example::
+        Example::
 
-        arts = client.artifacts.list(agent_id).artifacts
-        df = read_artifact(client, arts[0])
+            arts = client.artifacts.list(agent_id).artifacts
+            df = read_artifact(client, arts[0])
     """
     import httpx
 
@@ -181,7 +185,16 @@ def read_artifact(
         if http_client is None:
             http.close()
     return _finish(
-        b"".join(chunks), info, art_id, filename, art_media, header_type, format, encoding
+        b"".join(chunks),
+        info,
+        art_id,
+        filename,
+        art_media,
+        header_type,
+        format,
+        encoding,
+        max_columns,
+        max_cells,
     )
 
 
@@ -195,6 +208,8 @@ async def aread_artifact(
     encoding: str | None = None,
     http_client: httpx.AsyncClient | None = None,
     timeout: float = 60.0,
+    max_columns: int | None = DEFAULT_MAX_COLUMNS,
+    max_cells: int | None = DEFAULT_MAX_CELLS,
 ) -> pd.DataFrame | str | bytes:
     """Async twin of :func:`read_artifact` for ``AsyncGumloop`` (the download is awaited)."""
     import httpx
@@ -228,7 +243,16 @@ async def aread_artifact(
         if http_client is None:
             await http.aclose()
     return _finish(
-        b"".join(chunks), info, art_id, filename, art_media, header_type, format, encoding
+        b"".join(chunks),
+        info,
+        art_id,
+        filename,
+        art_media,
+        header_type,
+        format,
+        encoding,
+        max_columns,
+        max_cells,
     )
 
 
@@ -241,10 +265,18 @@ def _finish(
     header_type: str | None,
     format: str | None,
     encoding: str | None,
+    max_columns: int | None,
+    max_cells: int | None,
 ) -> pd.DataFrame | str | bytes:
     media = info.get("media_type") or art_media or header_type
     result = parse_artifact(
-        data, filename=filename, media_type=media, format=format, encoding=encoding
+        data,
+        filename=filename,
+        media_type=media,
+        format=format,
+        encoding=encoding,
+        max_columns=max_columns,
+        max_cells=max_cells,
     )
     if not isinstance(result, (str, bytes)):
         result.attrs["artifact"] = {

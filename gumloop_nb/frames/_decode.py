@@ -11,12 +11,12 @@ The shape rules, shared by MCP results and JSON artifacts:
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._errors import FrameError
 from ._flatten import is_scalar
 
 __all__ = ["Table", "decode_content", "find_record_list", "loads", "maybe_json", "value_to_table"]
@@ -24,21 +24,21 @@ __all__ = ["Table", "decode_content", "find_record_list", "loads", "maybe_json",
 # Names that mark a list as "the" records of an object even when it is empty.
 RECORD_LIST_NAMES = ("rows", "records", "items", "data", "results", "entries")
 
-_orjson: Any
-try:  # orjson is optional: about 3x faster on large payloads, same results for valid JSON.
-    _orjson = importlib.import_module("orjson")
-except ImportError:  # pragma: no cover - depends on the environment
-    _orjson = None
-
 
 def loads(text: str | bytes) -> Any:
-    """``json.loads`` (through orjson when installed); raises ``json.JSONDecodeError``."""
-    if _orjson is not None:
-        try:
-            return _orjson.loads(text)
-        except _orjson.JSONDecodeError:
-            pass  # json accepts a little more (NaN, ints beyond 64 bits) and gives the error text
-    return json.loads(text)
+    """``json.loads``; raises ``ValueError`` on bad JSON.
+
+    ``json.JSONDecodeError`` for malformed text; :class:`FrameError` (also a ``ValueError``) for
+    JSON nested too deeply to decode, where ``json`` itself raises ``RecursionError``. (The
+    standard decoder is used on purpose: orjson, once used here when installed, decodes a million
+    levels of nesting and then crashes the process, and was no faster on a 32 MB artifact.)
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise FrameError(
+            "the JSON is nested too deeply to decode (thousands of levels of objects or lists)"
+        ) from None
 
 
 def maybe_json(text: str) -> tuple[Any, str | None]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._decode import Table, decode_content, loads, value_to_table
 from ._errors import FrameError, FrameWarning
 from ._flatten import Columns, columns_to_frame, concat_columns, flatten_records
+from ._limits import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS, frame_limits
 from ._shapes import (
     Opts,
     chat_frame,
@@ -85,6 +86,8 @@ def to_dataframe(
     meta: bool = True,
     max_level: int | None = None,
     sep: str = ".",
+    max_columns: int | None = DEFAULT_MAX_COLUMNS,
+    max_cells: int | None = DEFAULT_MAX_CELLS,
 ) -> pd.DataFrame:
     """Turn a Gumloop result that holds data into a DataFrame with predictable columns.
 
@@ -128,10 +131,13 @@ def to_dataframe(
     those columns first.
 
     Any other list of records is flattened like :func:`records_to_dataframe`. Columns are the union
-    of keys over all rows in first-seen order, whatever the first row holds.
+    of keys over all rows in first-seen order, whatever the first row holds. Records whose keys
+    differ from row to row would make one column per distinct key: past ``max_columns`` columns or
+    ``max_cells`` cells a :class:`FrameError` says how to go on (``None`` switches a limit off).
     """
     opts = Opts(meta=meta, max_level=max_level, sep=sep)
-    return _dispatch(obj, opts)
+    with frame_limits(max_columns, max_cells):
+        return _dispatch(obj, opts)
 
 
 def _dispatch(obj: Any, opts: Opts) -> pd.DataFrame:

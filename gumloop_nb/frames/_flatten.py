@@ -28,11 +28,18 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from ._errors import FrameError, FrameWarning
+from ._limits import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS, current_limits, frame_limits
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Columns", "columns_to_frame", "flatten_records", "records_to_dataframe"]
+__all__ = [
+    "Columns",
+    "columns_to_frame",
+    "flatten_records",
+    "records_to_dataframe",
+    "records_to_long",
+]
 
 Path = tuple[Hashable, ...]
 Kind = tuple[str, bool]
@@ -49,6 +56,8 @@ class Columns:
     cols: dict[Path, list[Any]] = field(default_factory=dict)
     # column_kind() results computed while flattening, reused when building the frame.
     kinds: dict[Path, Kind] = field(default_factory=dict)
+    # Set once objects deeper than MAX_EXPAND_DEPTH were kept whole (warned about once).
+    too_deep: bool = False
 
     def add_constant(self, path: Path, value: Any) -> bool:
         """Add a column repeating ``value``; False (nothing added) when the path already exists."""
@@ -72,8 +81,12 @@ def _union_keys(rows: list[dict[Any, Any]]) -> list[Any]:
     return list(seen)
 
 
-def _columns_of(rows: list[dict[Any, Any]]) -> Iterator[tuple[Any, list[Any], Kind]]:
+def _columns_of(rows: list[dict[Any, Any]], taken: int) -> Iterator[tuple[Any, list[Any], Kind]]:
     """``(key, values, kind)`` for the union of keys in first-seen order; missing keys give None.
+
+    ``taken`` is how many columns already exist: the keys found here are counted against the
+    frame limits (:mod:`._limits`) *before* any column is built, so a key-per-row shape fails
+    after one pass over the keys instead of after rows x distinct-keys work.
 
     Fast path: when every row holds all of the first row's keys and nothing else (checked with
     C-level passes: the total key count, and a key count for columns holding Nones), the first
@@ -81,20 +94,25 @@ def _columns_of(rows: list[dict[Any, Any]]) -> Iterator[tuple[Any, list[Any], Ki
     """
     if not rows:
         return
+    limits = current_limits()
     first = list(rows[0])
     n = len(rows)
     uniform = sum(map(len, rows)) == n * len(first)
+    union = first if uniform else _union_keys(rows)
+    limits.check(n, taken + len(union))
     for key in first:
         vals = list(map(dict.get, rows, repeat(key)))
         kind = column_kind(vals)
         # Nones may be explicit nulls or missing keys: only then count the keys themselves.
         if uniform and kind[1] and sum(map(dict.__contains__, rows, repeat(key))) != n:
             uniform = False
+            union = _union_keys(rows)
+            limits.check(n, taken + len(union))
         yield key, vals, kind
     if uniform:
         return
     known = set(first)
-    for key in _union_keys(rows):
+    for key in union:
         if key not in known:
             vals = list(map(dict.get, rows, repeat(key)))
             yield key, vals, column_kind(vals)
@@ -164,6 +182,11 @@ def flatten_records(
     return out
 
 
+# Objects nested deeper than this are kept whole as values: deeper expansion would only make
+# unreadable column names, and Python's recursion limit is not a user-facing error.
+MAX_EXPAND_DEPTH = 100
+
+
 def _walk(
     rows: list[dict[Any, Any]],
     prefix: Path,
@@ -172,8 +195,9 @@ def _walk(
     opaque: frozenset[str],
     out: Columns,
 ) -> None:
-    expand_here = max_level is None or depth < max_level
-    for key, vals, kind in _columns_of(rows):
+    expand_here = (max_level is None or depth < max_level) and depth < MAX_EXPAND_DEPTH
+    limits = current_limits()
+    for key, vals, kind in _columns_of(rows, len(out.cols)):
         path = (*prefix, key)
         if (
             kind[0] in ("objects", "objects+")
@@ -202,6 +226,17 @@ def _walk(
                 out.cols[path] = vals
                 out.kinds[path] = kind
             continue
+        if kind[0] in ("objects", "objects+") and depth >= MAX_EXPAND_DEPTH and not out.too_deep:
+            out.too_deep = True
+            warnings.warn(
+                f"Records are nested more than {MAX_EXPAND_DEPTH} objects deep; objects below "
+                f"that depth are kept whole as values (e.g. in column "
+                f"{'.'.join(map(str, path[:3]))}...).",
+                FrameWarning,
+                stacklevel=2,
+            )
+        # Siblings found at a shallower level are counted here, as they are added.
+        limits.check(out.n, len(out.cols) + 1)
         out.cols[path] = vals
         out.kinds[path] = kind
 
@@ -395,6 +430,8 @@ def records_to_dataframe(
     record_path: str | Sequence[str] | None = None,
     max_level: int | None = None,
     sep: str = ".",
+    max_columns: int | None = DEFAULT_MAX_COLUMNS,
+    max_cells: int | None = DEFAULT_MAX_CELLS,
 ) -> pd.DataFrame:
     """One row per record, nested objects flattened with ``sep``; a faster, trap-free json_normalize.
 
@@ -409,22 +446,78 @@ def records_to_dataframe(
     >>> records_to_dataframe([{"team": "a", "people": [{"n": 1}, {"n": 2}]}, {"team": "b"}],
     ...                      record_path="people")["team"].tolist()
     ['a', 'a', 'b']
+
+    Records whose keys differ from row to row would make one column per distinct key; past
+    ``max_columns`` columns or ``max_cells`` cells a :class:`FrameError` says how to go on
+    (``record_path``, :func:`records_to_long`, or a raised limit; ``None`` for no limit).
     """
     if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
         raise FrameError(
             f"records_to_dataframe() needs a list of records (dicts), got {type(records).__name__}. "
             "Use to_dataframe() for a whole response or a single object."
         )
-    if record_path is None:
-        return columns_to_frame(flatten_records(records, max_level=max_level), sep=sep)
-    path = (record_path,) if isinstance(record_path, str) else tuple(record_path)
-    if not path:
-        raise FrameError("record_path is empty: pass a key, or a list of keys to descend.")
-    items, parents = _explode(_normalise_rows(records), path)
-    return columns_to_frame(
-        flatten_records(items, max_level=max_level),
-        trailing=flatten_records(parents, max_level=max_level),
-        sep=sep,
+    with frame_limits(max_columns, max_cells):
+        if record_path is None:
+            return columns_to_frame(flatten_records(records, max_level=max_level), sep=sep)
+        path = (record_path,) if isinstance(record_path, str) else tuple(record_path)
+        if not path:
+            raise FrameError("record_path is empty: pass a key, or a list of keys to descend.")
+        items, parents = _explode(_normalise_rows(records), path)
+        return columns_to_frame(
+            flatten_records(items, max_level=max_level),
+            trailing=flatten_records(parents, max_level=max_level),
+            sep=sep,
+        )
+
+
+def records_to_long(
+    records: Iterable[Any], *, max_level: int | None = None, sep: str = "."
+) -> pd.DataFrame:
+    """One row per value: columns ``record`` (position), ``key`` (path joined by ``sep``), ``value``.
+
+    The long layout for records whose keys differ from row to row, where the wide layout of
+    :func:`records_to_dataframe` would need a column per distinct key: its size is the number of
+    values, whatever the keys. Nested objects are walked like the wide layout walks them (up to
+    ``max_level`` levels; lists stay values); a record with no values keeps one row with a
+    missing key.
+
+    >>> records_to_long([{"id": 1, "tags": {"a": 2}}, {"b": 3}]).values.tolist()
+    [[0, 'id', 1], [0, 'tags.a', 2], [1, 'b', 3]]
+    """
+    import pandas as pd
+
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+        raise FrameError(
+            f"records_to_long() needs a list of records (dicts), got {type(records).__name__}."
+        )
+    limit = MAX_EXPAND_DEPTH if max_level is None else min(max_level, MAX_EXPAND_DEPTH)
+    rec_col: list[int] = []
+    key_col: list[str | None] = []
+    val_col: list[Any] = []
+    for i, row in enumerate(_normalise_rows(records)):
+        before = len(rec_col)
+        # An explicit stack (not recursion) so deeply nested records cannot exhaust the stack.
+        stack: list[tuple[Path, Any, int]] = [((), row, 0)]
+        while stack:
+            path, node, depth = stack.pop()
+            if isinstance(node, dict) and node and (not path or depth - 1 < limit):
+                stack.extend(((*path, k), v, depth + 1) for k, v in reversed(node.items()))
+                continue
+            if not path:
+                continue  # an empty record: handled below
+            rec_col.append(i)
+            key_col.append(sep.join(map(str, path)))
+            val_col.append(node)
+        if len(rec_col) == before:
+            rec_col.append(i)
+            key_col.append(None)
+            val_col.append(None)
+    return pd.DataFrame(
+        {
+            "record": to_array(rec_col, ("integer", False)),
+            "key": to_array(key_col),
+            "value": pd.Series(val_col, dtype=object).array,
+        }
     )
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ._decode import loads, value_to_table
 from ._errors import FrameError, FrameWarning, MissingDependencyError
 from ._flatten import columns_to_frame, flatten_records
+from ._limits import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS, frame_limits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -196,12 +197,28 @@ def parse_artifact(
     media_type: str | None = None,
     format: str | None = None,
     encoding: str | None = None,
+    max_columns: int | None = DEFAULT_MAX_COLUMNS,
+    max_cells: int | None = DEFAULT_MAX_CELLS,
 ) -> pd.DataFrame | str | bytes:
     """Read downloaded artifact bytes: a DataFrame for tables, ``str`` for text, else ``bytes``.
 
     >>> parse_artifact(b"a,b\\n1,2\\n", filename="t.csv").shape
     (1, 2)
+
+    ``max_columns``/``max_cells`` bound the frame built from JSON records whose keys differ from
+    row to row (see :func:`records_to_dataframe`); ``None`` switches a limit off.
     """
+    with frame_limits(max_columns, max_cells):
+        return _parse_artifact(data, filename, media_type, format, encoding)
+
+
+def _parse_artifact(
+    data: bytes,
+    filename: str | None,
+    media_type: str | None,
+    format: str | None,
+    encoding: str | None,
+) -> pd.DataFrame | str | bytes:
     name = repr(filename) if filename else "(unnamed)"
     if format is not None:
         fmt = format.lower()
