@@ -15,11 +15,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import (
-    _agent_extras,
+    _agent_settings,
     _agents,
     _artifacts,
     _chat,
     _decisions,
+    _evaluations,
     _flows,
     _mcp,
     _misc,
@@ -172,11 +173,12 @@ def build_app(config: EmulatorConfig) -> Starlette:
     ctx = Context(config=config, store=open_store(config.db_path))
     ctx.hub = _runs.SessionHub(ctx)
     routes: list[Any] = [Route("/", index), Route("/health", index)]
-    # _agent_extras first: /agents/evaluation-options must win over /agents/{agent_id}.
+    # _evaluations first: /agents/evaluation-options must win over /agents/{agent_id}.
     for module in (
         _chat,
         _decisions,
-        _agent_extras,
+        _evaluations,
+        _agent_settings,
         _agents,
         _triggers,
         _sessions,
