@@ -92,7 +92,12 @@ class AuthenticationError(GumloopError):
 
 
 class APIError(GumloopError):
-    """Something went wrong while talking to the server."""
+    """Something went wrong while talking to the server.
+
+    ``request`` is a copy of the request without its credentials (no ``Authorization``,
+    user id, cookie or API-key headers) and without its body, so an error can be logged,
+    pickled or sent to another process without carrying a secret.
+    """
 
     request: httpx.Request | None = None
 
@@ -101,7 +106,70 @@ class APIError(GumloopError):
         # whose __init__ takes other arguments.
         Exception.__init__(self, message)
         self.message = message
-        self.request = request
+        self.request = redact_request(request)
+
+    def __reduce__(self) -> Any:
+        # Rebuilt from the message and the (already redacted) request alone: the default
+        # pickling would call __init__ with arguments some subclasses do not take.
+        return (_rebuild_error, (type(self), self.args, self.__dict__))
+
+
+def _rebuild_error(cls: type[APIError], args: tuple[Any, ...], state: dict[str, Any]) -> APIError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
+# Headers that carry credentials; an error never keeps them (the wire contract's bearer token
+# and user id header, plus the usual cookie and key headers a proxy or user may add).
+_SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "x-auth-key",
+        "cookie",
+        "x-api-key",
+        "api-key",
+    }
+)
+
+
+def redact_request(request: httpx.Request | None) -> httpx.Request | None:
+    """A copy of ``request`` that is safe to keep on an error: method, URL without its query
+    (presigned URLs and OAuth redirects carry tokens there) and the headers without
+    credentials; never the body (a token exchange sends secrets in it)."""
+    if request is None:
+        return None
+    headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SECRET_HEADERS]
+    return httpx.Request(request.method, request.url.copy_with(query=None), headers=headers)
+
+
+def redact_response(response: httpx.Response | None) -> httpx.Response | None:
+    """A copy of ``response`` (status, headers, body when it was read) whose ``request`` is the
+    redacted one, so ``error.response.request`` holds no credential either."""
+    if response is None:
+        return None
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        content = b""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "set-cookie"]
+    request = redact_request(response.request) if _has_request(response) else None
+    copy = httpx.Response(response.status_code, headers=headers, content=content)
+    if request is not None:
+        copy.request = request
+    return copy
+
+
+def redact_transport_error(exc: BaseException) -> BaseException:
+    """Strip credentials from an httpx error's request in place (it becomes a cause)."""
+    if isinstance(exc, httpx.RequestError):
+        try:
+            exc.request = redact_request(exc.request)  # type: ignore[assignment]
+        except RuntimeError:  # no request attached
+            pass
+    return exc
 
 
 class APIConnectionError(APIError):
@@ -171,8 +239,8 @@ class APIStatusError(APIError):
         super().__init__(message, request=request)
         self.status_code = status_code
         self.body = body
-        self.response = response
-        self.headers: Mapping[str, str] = response.headers if response is not None else {}
+        self.response = redact_response(response)
+        self.headers: Mapping[str, str] = self.response.headers if self.response is not None else {}
         self.request_id: str | None = next(
             (self.headers[h] for h in _REQUEST_ID_HEADERS if h in self.headers), None
         )
@@ -206,15 +274,6 @@ class APIStatusError(APIError):
                 self.details = {k: v for k, v in body.items() if k not in skip}
             else:
                 self.details = {}
-
-    def __reduce__(self) -> Any:  # keep errors picklable (e.g. for multiprocessing)
-        return (_rebuild_status_error, (type(self), self.message, self.status_code, self.body))
-
-
-def _rebuild_status_error(
-    cls: type[APIStatusError], message: str, status_code: int, body: Any
-) -> APIStatusError:
-    return cls(message, status_code=status_code, body=body)
 
 
 class BadRequestError(APIStatusError):

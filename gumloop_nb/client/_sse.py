@@ -86,10 +86,19 @@ class SSEDecoder:
         return out
 
     def flush(self) -> list[SSEEvent]:
-        """Events still pending when the connection closed (a final event without a blank line)."""
-        events = self.feed(b"\n\n") if self._buffer else []
-        if self._data:
-            events.append(self._dispatch())
+        """The connection closed: what is still pending is an incomplete event and is discarded.
+
+        Per the SSE specification an event is dispatched only by the blank line that ends it;
+        at the end of the stream, pending data is dropped (a stream cut in the middle of an
+        event must not hand out half of it). A carriage return held back to see whether an LF
+        follows did end a line, so an event it completes is still dispatched. The decoder is
+        reset, so it can be fed a new connection's bytes.
+        """
+        events = self.feed(b"\n") if self._buffer == b"\r" else []
+        self._buffer = b""
+        self._data = []
+        self._event = None
+        self._retry = None
         return events
 
     def _field(self, line: str) -> None:

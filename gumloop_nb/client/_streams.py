@@ -25,8 +25,9 @@ from urllib.parse import quote
 import httpx
 
 from .. import types as _types
-from ..errors import APIConnectionError, StreamError
+from ..errors import APIConnectionError, StreamError, redact_transport_error
 from ._accumulate import ChatAccumulator
+from ._cursors import TURN_CURSORS
 from ._op import Op
 from ._sse import SSEDecoder, SSEEvent
 from ._transport import backoff_seconds, wrap_transport_error
@@ -161,6 +162,7 @@ class _ChatStreamBase:
         """The error for a transport failure mid-stream (None if the consumer closed it)."""
         if self._closed:
             return None
+        redact_transport_error(exc)  # it becomes the __cause__: no credential may ride along
         return StreamError(
             f"The chat stream broke off ({type(exc).__name__}). What arrived is kept "
             "(.text, .final(partial=True)); send the request again for a complete answer."
@@ -288,15 +290,31 @@ class AsyncChatCompletionStream(_ChatStreamBase):
 
 
 class _SessionStreamBase:
-    """State shared by the sync and async session streams (cursor, dedup, resume decisions)."""
+    """State shared by the sync and async session streams (cursor, dedup, resume decisions).
+
+    ``op.extra["turn"]`` says which events belong to this stream: ``"new"`` (a session
+    created by this call: its log starts with this turn), ``"next"`` (a message sent to an
+    existing session: this turn starts after the session's last complete run) or
+    ``"replay"`` (``resume_stream``: the events after the given cursor).
+    """
 
     def __init__(self, transport: Any, op: Op[Any]) -> None:
         self._transport = transport
         self._op = op
         self.session_id: str | None = op.extra.get("session_id")
         self.last_cursor: str | None = op.extra.get("last_cursor")
+        self._turn: str = op.extra.get("turn", "replay")
+        # Whether a resume knows where this turn starts: a new session (from its start), a
+        # replay (the given cursor), or a next turn whose start cursor this process saw.
+        self._start_known = self._turn != "next"
+        if self._turn == "next" and self.session_id is not None:
+            start = TURN_CURSORS.take(self.session_id)
+            if start is not None:
+                self.last_cursor = start
+                self._start_known = True
         self.finished = False
         self.resumes = 0
+        self._failed_resumes = 0  # consecutive resumes that brought nothing new
         self._seen: set[str] = set()
         self._closed = False
         self._response: httpx.Response | None = None
@@ -311,6 +329,7 @@ class _SessionStreamBase:
                 return None  # replayed by a resume: already delivered
             self._seen.add(cursor)
             self.last_cursor = cursor
+            self._start_known = True  # a resume continues after this event
         if self.session_id is None:
             extra = event.model_extra or {}
             sid = extra.get("interaction_id") or extra.get("session_id")
@@ -318,6 +337,8 @@ class _SessionStreamBase:
                 self.session_id = sid
         if event.final:
             self.finished = True
+            if cursor is not None and self.session_id is not None:
+                TURN_CURSORS.put(self.session_id, cursor)
         self.events.append(event)
         return event
 
@@ -330,17 +351,33 @@ class _SessionStreamBase:
         """After a connection ended: the Op that resumes the stream, or None when it is over.
 
         A drop (``error``) resumes from the last cursor, up to ``stream_resume_attempts``
-        times; a normal close before the ``final`` event is resumed once more, and a resume
-        that brings nothing new ends the stream. Raises StreamError when giving up.
+        resumes in a row that bring no new event (a resume that makes progress resets the
+        count); a normal close before the ``final`` event is resumed once more, and a resume
+        that brings nothing new ends the stream. A turn that ends without any event, or whose
+        start is unknown when it drops before its first event, raises StreamError rather
+        than replaying another turn's events.
         """
-        if self.finished or (error is None and not got_any and self.resumes > 0):
+        if got_any:
+            self._failed_resumes = 0
+        if self.finished or self._closed:
             return None
+        if error is None and not got_any and self.resumes > 0:
+            if not self.events and self._turn != "replay":
+                raise self._no_events()
+            return None  # a resume that brought nothing new: the server has no more
+        if self.session_id is None or not self._start_known:
+            if error is None and self.events:
+                return None  # closed normally after events that cannot be resumed from
+            raise self._unknown_start() from (
+                None if error is None else redact_transport_error(error)
+            )
         attempts = getattr(self._transport.cfg, "stream_resume_attempts", 3)
-        if self._closed or self.session_id is None or self.resumes >= attempts:
+        if self._failed_resumes >= attempts:
             if error is None:
                 return None  # the server closed the stream normally without a final event
-            raise self._gave_up() from error
+            raise self._gave_up() from redact_transport_error(error)
         self.resumes += 1
+        self._failed_resumes += 1
         return Op(
             "GET",
             f"/sessions/{quote(self.session_id, safe='')}",
@@ -351,13 +388,38 @@ class _SessionStreamBase:
         )
 
     def _delay(self, error: BaseException | None) -> float:
-        return backoff_seconds(self.resumes - 1) if error is not None else 0.0
+        return backoff_seconds(self._failed_resumes - 1) if error is not None else 0.0
 
     def _gave_up(self) -> StreamError:
         return StreamError(
             f"The session stream for {self.session_id or 'a new session'} dropped and could not "
-            f"be resumed after {self.resumes} attempt(s). Events received so far are in "
-            ".events; call client.sessions.retrieve(session_id) for the final state."
+            f"be resumed after {self._failed_resumes} attempt(s) in a row. Events received so "
+            "far are in .events; call client.sessions.retrieve(session_id) for the final state."
+        )
+
+    def _unknown_start(self) -> StreamError:
+        if self.session_id is None:
+            return StreamError(
+                "The session stream dropped before the server said which session it belongs "
+                "to, so it cannot be resumed. List the agent's sessions "
+                "(client.sessions.list(agent_id)) to find it."
+            )
+        return StreamError(
+            f"The stream of this message to session {self.session_id} dropped before its "
+            "first event. It cannot be resumed without replaying earlier turns: where this "
+            "turn starts is not known (this process did not follow the previous turn to its "
+            "end). The message may or may not have been delivered: check "
+            f"client.sessions.retrieve({self.session_id!r}), or replay the session with "
+            "client.sessions.resume_stream(session_id, last_cursor=<the last cursor of the "
+            "previous turn>)."
+        )
+
+    def _no_events(self) -> StreamError:
+        return StreamError(
+            f"No event of this turn arrived from session {self.session_id}: the connection "
+            "ended before the server started the run, so the message was probably not "
+            f"delivered. Check client.sessions.retrieve({self.session_id!r}) and send it again "
+            "if it is not there."
         )
 
     @property

@@ -23,6 +23,7 @@ from ..errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    redact_transport_error,
     to_api_error,
 )
 from ._config import USER_AGENT, ClientConfig
@@ -147,6 +148,7 @@ def _conflict_code(response: httpx.Response) -> str | None:
 
 
 def wrap_transport_error(exc: Exception, request: httpx.Request | None) -> APIConnectionError:
+    redact_transport_error(exc)  # it becomes the __cause__: no credential may ride along
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(request=request)
     return APIConnectionError(request=request)

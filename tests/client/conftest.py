@@ -23,7 +23,7 @@ import pytest
 import respx
 
 from gumloop_nb import AsyncGumloop, Gumloop
-from gumloop_nb.client import _endpoint, _streams, _transport, flows
+from gumloop_nb.client import _cursors, _endpoint, _streams, _transport, flows
 
 API = "http://api.test/api/v1"
 WS = "http://ws.test/api/v1"
@@ -44,6 +44,12 @@ ENV_VARS = (
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def fresh_turn_cursors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no remembered session cursors (they are process-wide)."""
+    monkeypatch.setattr(_cursors.TURN_CURSORS, "_cursors", type(_cursors.TURN_CURSORS._cursors)())
 
 
 class Clock:

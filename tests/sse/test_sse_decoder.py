@@ -54,10 +54,26 @@ def test_crlf_and_bare_cr_line_endings_frame_like_lf(size: int) -> None:
     assert decode_all(cr, size) == EXPECTED
 
 
-def test_a_last_event_without_a_blank_line_is_delivered_on_flush() -> None:
+@pytest.mark.parametrize(
+    "tail",
+    [b"data: [DONE]", b'data: {"half": ', b"data: whole line\n", b"event: x\ndata: y\n"],
+)
+def test_an_event_not_ended_by_a_blank_line_is_discarded_at_the_end(tail: bytes) -> None:
+    # The SSE specification: pending data at the end of the stream is discarded, never
+    # dispatched as an event (a stream cut mid-event must not hand out a fragment).
+    for fast in (False, True):
+        decoder = SSEDecoder()
+        head = b"data: complete\n\n"
+        got = decoder.feed_data(head + tail) if fast else decoder.feed(head + tail)
+        assert [g.data if hasattr(g, "data") else g for g in got] in (["complete"], [b"complete"])
+        assert decoder.flush() == []
+        assert decoder.flush() == []  # and nothing is left over for a later flush
+
+
+def test_a_carriage_return_held_back_at_the_end_still_ends_the_event() -> None:
     decoder = SSEDecoder()
-    assert decoder.feed(b"data: [DONE]") == []
-    assert [e.data for e in decoder.flush()] == ["[DONE]"]
+    assert decoder.feed(b"data: x\r\n\r") == []  # the last CR might have been half a CRLF
+    assert [e.data for e in decoder.flush()] == ["x"]
 
 
 def test_the_last_event_id_is_remembered_for_reconnects() -> None:

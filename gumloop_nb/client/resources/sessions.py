@@ -8,6 +8,7 @@ from typing import Any
 
 from ... import types as t
 from ...errors import ConflictError
+from .._cursors import TURN_CURSORS
 from .._endpoint import M, Resource, endpoint, lazy_stream, pager
 from .._op import UNSET, Op, drop_none, model_parser
 from ._util import access_get, access_put, get, merged, seg, send
@@ -25,7 +26,11 @@ def _stream_op(
     last_cursor: str | None = None,
     params: Any = None,
     headers: Any = None,
+    *,
+    turn: str,
 ) -> Op[Any]:
+    """A session stream's first Op. ``turn`` tells a resume which events are this stream's:
+    ``"new"`` (a new session), ``"next"`` (a message to an existing one) or ``"replay"``."""
     return Op(
         method,
         path,
@@ -36,7 +41,7 @@ def _stream_op(
         stream="session",
         scoped=False,
         idempotent=method == "GET",
-        extra={"session_id": session_id, "last_cursor": last_cursor},
+        extra={"session_id": session_id, "last_cursor": last_cursor, "turn": turn},
     )
 
 
@@ -109,7 +114,9 @@ class Sessions(Resource[M]):
             generated = True
         path = f"/agents/{seg(agent_id)}/sessions"
         if body.get("stream"):
-            return _stream_op("POST", path, body, body.get("session_id"), headers=extra_headers)
+            return _stream_op(
+                "POST", path, body, body.get("session_id"), headers=extra_headers, turn="new"
+            )
         return self._create(path, body, generated, extra_headers)
 
     def _create(
@@ -136,7 +143,7 @@ class Sessions(Resource[M]):
         body = merged(t.SessionCreateRequest, request, {**kwargs, "stream": True})
         body.setdefault("session_id", _new_session_id())
         path = f"/agents/{seg(agent_id)}/sessions"
-        return _stream_op("POST", path, body, body["session_id"])
+        return _stream_op("POST", path, body, body["session_id"], turn="new")
 
     @endpoint
     def retrieve(self, session_id: str) -> Op[t.SessionResponse]:
@@ -150,8 +157,9 @@ class Sessions(Resource[M]):
         path = f"/sessions/{seg(session_id)}/messages"
         if body.get("stream"):
             _require_input(body, allow_approvals=True)
-            return _stream_op("POST", path, body, session_id)
+            return _stream_op("POST", path, body, session_id, turn="next")
         _require_input(body)
+        TURN_CURSORS.forget(session_id)  # this send starts a run no stream of ours follows
         if body.get("delivery") == "queued":
             if body.get("attachments") or body.get("approval_responses"):
                 raise ValueError("queued delivery accepts text only (no attachments or approvals)")
@@ -175,7 +183,9 @@ class Sessions(Resource[M]):
         """Send a message and stream the run's events; resumes if the connection drops."""
         body = merged(t.SessionContinueRequest, request, {**kwargs, "stream": True})
         _require_input(body, allow_approvals=True)
-        return _stream_op("POST", f"/sessions/{seg(session_id)}/messages", body, session_id)
+        return _stream_op(
+            "POST", f"/sessions/{seg(session_id)}/messages", body, session_id, turn="next"
+        )
 
     @lazy_stream
     def resume_stream(self, session_id: str, last_cursor: str | None, **kwargs: Any) -> Op[Any]:
@@ -188,6 +198,7 @@ class Sessions(Resource[M]):
             session_id,
             last_cursor=last_cursor,
             params=params,
+            turn="replay",
         )
 
     @endpoint
@@ -233,6 +244,7 @@ class Sessions(Resource[M]):
 
             raise GumloopError("invalid approvals request: approval_responses needs 1 to 20 items")
         path = f"/sessions/{seg(session_id)}/approvals"
+        TURN_CURSORS.forget(session_id)  # accepted approvals continue the run
         return send("POST", path, t.SessionApprovalsResponse, body)
 
     # -- queue -----------------------------------------------------------------------------
@@ -243,6 +255,7 @@ class Sessions(Resource[M]):
     @endpoint
     def queue_message(self, session_id: str, input: str) -> Op[t.SessionQueuedMessageResponse]:
         path = f"/sessions/{seg(session_id)}/queue"
+        TURN_CURSORS.forget(session_id)  # it runs after the current turn, unfollowed
         return send("POST", path, t.SessionQueuedMessageResponse, {"input": input})
 
     @endpoint
@@ -262,6 +275,7 @@ class Sessions(Resource[M]):
     @endpoint
     def send_queued_message(self, session_id: str, queued_message_id: str) -> Op[t.SessionResponse]:
         path = f"/sessions/{seg(session_id)}/queue/{seg(queued_message_id)}/send"
+        TURN_CURSORS.forget(session_id)
         return send("POST", path, t.SessionResponse, {})
 
     # -- sharing ---------------------------------------------------------------------------
