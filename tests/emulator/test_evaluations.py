@@ -78,11 +78,9 @@ def test_organization_evaluation_lifecycle(http):
         and refused.json()["error"]["code"] == "evaluation_has_no_targets"
     )
 
-    targets = http.put(
-        f"{base}/targets", json={"targets": [{"type": "team", "id": "team_research"}]}
-    )
-    assert targets.json() == {"targets": [{"type": "team", "id": "team_research"}],
-                              "covered_agent_count": 1, "enabled": False}  # fmt: skip
+    target = [{"type": "agent", "id": covered["id"]}]
+    targets = http.put(f"{base}/targets", json={"targets": target})
+    assert targets.json() == {"targets": target, "covered_agent_count": 1, "enabled": False}
     assert http.patch(base, json={"enabled": True}).json()["evaluation"]["enabled"] is True
 
     run = http.post(f"{base}/run", json={"session_ids": [s_in, s_out], "dry_run": False}).json()
