@@ -18,16 +18,21 @@ from . import (
     _agent_settings,
     _agents,
     _artifacts,
+    _browser_profiles,
     _chat,
     _decisions,
     _evaluations,
     _flows,
     _mcp,
     _misc,
+    _oauth,
     _runs,
     _sessions,
+    _skill_sync,
     _skills,
     _triggers,
+    _voice,
+    _wiki,
 )
 from ._config import EmulatorConfig
 from ._errors import EmulatorError
@@ -183,10 +188,15 @@ def build_app(config: EmulatorConfig) -> Starlette:
         _triggers,
         _sessions,
         _mcp,
+        _skill_sync,  # before _skills: POST /skills/sync/download vs GET /skills/{id}/download
         _skills,
         _artifacts,
         _flows,
         _misc,
+        _oauth,
+        _wiki,
+        _browser_profiles,
+        _voice,
     ):
         routes.extend(module.ROUTES)
     handlers: dict[Any, Any] = {

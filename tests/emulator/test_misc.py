@@ -135,3 +135,29 @@ def test_queued_delivery_runs_after_the_current_run(slow_http):
         return answers if len(answers) == 2 else None
 
     assert wait_for(both_answered, timeout=20) == ["first", "second"]
+
+
+def test_the_cli_well_known_client_completes_a_loopback_login_on_any_port():
+    with serve(speed=0, tokens=["static"]) as em, httpx.Client(base_url=em.url) as h:
+        verifier, challenge = _pkce()
+        redirect = "http://127.0.0.1:53682/callback"
+        r = h.get("/oauth/authorize", params={
+            "response_type": "code", "client_id": "gumloop_cli", "redirect_uri": redirect,
+            "scope": "gumloop_api userinfo", "state": "s1", "code_challenge": challenge,
+            "code_challenge_method": "S256"})  # fmt: skip
+        assert r.status_code == 302, r.text
+        code = parse_qs(urlparse(r.headers["location"]).query)["code"][0]
+        token = h.post("/oauth/token", data={
+            "grant_type": "authorization_code", "client_id": "gumloop_cli", "code": code,
+            "redirect_uri": redirect, "code_verifier": verifier}).json()  # fmt: skip
+        assert token["scope"] == "gumloop_api userinfo"
+        api = h.get("/api/v1/teams", headers={"Authorization": f"Bearer {token['access_token']}"})
+        assert api.status_code == 200
+        assert h.get("/api/v1/teams", headers={"Authorization": "Bearer nope"}).status_code == 401
+        # Only loopback /callback redirects are allowed for the CLI client.
+        for bad in ("http://evil.example.com:53682/callback", "http://127.0.0.1:53682/other",
+                    "https://127.0.0.1:53682/callback"):  # fmt: skip
+            r = h.get("/oauth/authorize", params={
+                "response_type": "code", "client_id": "gumloop_cli", "redirect_uri": bad,
+                "code_challenge": challenge})  # fmt: skip
+            assert r.status_code == 400, bad
