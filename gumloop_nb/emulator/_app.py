@@ -17,6 +17,7 @@ from starlette.routing import Route
 from . import (
     _agent_settings,
     _agents,
+    _approvals,
     _artifacts,
     _browser_profiles,
     _chat,
@@ -26,6 +27,7 @@ from . import (
     _mcp,
     _misc,
     _oauth,
+    _queue,
     _runs,
     _sessions,
     _skill_sync,
@@ -187,6 +189,8 @@ def build_app(config: EmulatorConfig) -> Starlette:
         _agents,
         _triggers,
         _sessions,
+        _queue,
+        _approvals,
         _mcp,
         _skill_sync,  # before _skills: POST /skills/sync/download vs GET /skills/{id}/download
         _skills,

@@ -37,6 +37,8 @@ class SessionHub:
         self._events: dict[str, list[dict[str, Any]]] = {}
         self._signals: dict[str, asyncio.Event] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        # Tool calls waiting for POST /sessions/{id}/approvals: action id -> (session, decision).
+        self._approvals: dict[str, tuple[str, asyncio.Future[dict[str, Any]]]] = {}
         self._recover()
 
     def _recover(self) -> None:
@@ -44,6 +46,7 @@ class SessionHub:
         for doc in self.ctx.store.list("sessions"):
             if doc["state"] in ("processing", "queued"):
                 doc["state"] = "failed"
+                doc["pending_approvals"] = []  # the run that asked is gone
                 self.ctx.store.put("sessions", doc["id"], doc)
                 self.emit(
                     doc["id"],
@@ -198,10 +201,92 @@ class SessionHub:
         finally:
             self._after_run(sid)
 
+    # -- approvals --------------------------------------------------------------------------
+    async def _await_approval(
+        self,
+        sid: str,
+        call: dict[str, Any],
+        server_id: str,
+        tool_name: str,
+        arguments: dict[str, Any],
+        mode: str,
+    ) -> dict[str, Any]:
+        """Park the tool call as a pending approval until it is accepted or rejected."""
+        from . import mcp_demo
+
+        server = mcp_demo.get_server(server_id) or {}
+        action_id = new_id("act")
+        pending = {
+            "action_request_id": action_id,
+            "type": "tool_call",
+            "title": f"Run {tool_name}?",
+            "reason": f"Tools of this server need approval (approval mode '{mode}').",
+            "tool_name": tool_name,
+            "server_label": server.get("name") or server_id,
+            "display_fields": [[str(k), json.dumps(v)[:200]] for k, v in arguments.items()],
+        }
+        session = self.ctx.store.get("sessions", sid)
+        if session is not None:
+            session.setdefault("pending_approvals", []).append(pending)
+            self.ctx.store.put("sessions", sid, session)
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._approvals[action_id] = (sid, future)
+        self.emit(sid, {"type": "data-approval-request", "toolCallId": call["id"], "data": pending})
+        try:
+            decision = await future
+        finally:
+            self._approvals.pop(action_id, None)
+            self._drop_pending(sid, {action_id})
+        self.emit(
+            sid,
+            {
+                "type": "data-approval-response",
+                "toolCallId": call["id"],
+                "data": {"action_request_id": action_id, "action": decision["action"]},
+            },
+        )
+        return decision
+
+    def _drop_pending(self, sid: str, action_ids: set[str]) -> dict[str, Any] | None:
+        session = self.ctx.store.get("sessions", sid)
+        if session is None:
+            return None
+        before = session.get("pending_approvals") or []
+        kept = [p for p in before if p.get("action_request_id") not in action_ids]
+        if len(kept) != len(before):
+            session["pending_approvals"] = kept
+            self.ctx.store.put("sessions", sid, session)
+        return session
+
+    def resolve_approvals(self, sid: str, responses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Answer waiting tool calls; one result per response (``outcome`` says what happened).
+
+        ``outcome`` is ``"accepted"``/``"rejected"`` when a waiting call took the answer, and
+        ``"not_pending"`` when nothing of this session waits under that id (already answered,
+        or the run ended).
+        """
+        results = []
+        answered = set()
+        for response in responses:
+            action_id = response["action_request_id"]
+            waiting = self._approvals.get(action_id)
+            outcome = "not_pending"
+            if waiting is not None and waiting[0] == sid and not waiting[1].done():
+                waiting[1].set_result(response)
+                answered.add(action_id)
+                outcome = "accepted" if response["action"] == "accept" else "rejected"
+            results.append(
+                {"action_request_id": action_id, "action": response["action"], "outcome": outcome}
+            )
+        if answered:
+            self._drop_pending(sid, answered)
+        return results
+
     def _finish_cancelled(self, sid: str) -> None:
         session = self.ctx.store.get("sessions", sid)
         if session is not None:
             session["state"] = "failed"
+            session["pending_approvals"] = []
             self.ctx.store.put("sessions", sid, session)
         self.emit(
             sid,
@@ -219,10 +304,11 @@ class SessionHub:
         if not session or session["state"] != "completed" or not session.get("_queue"):
             return
         nxt = session["_queue"].pop(0)
-        add_user_message(session, nxt)
+        text = nxt["input"] if isinstance(nxt, dict) else nxt  # older stores kept bare text
+        add_user_message(session, text)
         session["state"] = "processing"
         self.ctx.store.put("sessions", sid, session)
-        self.start(sid, nxt)
+        self.start(sid, text)
 
     async def _generate(
         self, sid: str, agent: dict[str, Any], session: dict[str, Any], text: str
@@ -255,7 +341,7 @@ class SessionHub:
             if calls:
                 messages.append({"role": "assistant", "content": None, "tool_calls": calls})
             for call in calls:
-                rows += await self._call_tool(sid, call, messages, parts)
+                rows += await self._call_tool(sid, agent, call, messages, parts)
             turn += 1
         body = {"model": model, "messages": messages}
         if tools:
@@ -282,6 +368,7 @@ class SessionHub:
     async def _call_tool(
         self,
         sid: str,
+        agent: dict[str, Any],
         call: dict[str, Any],
         messages: list[dict[str, Any]],
         parts: list[dict[str, Any]],
@@ -304,8 +391,20 @@ class SessionHub:
                 "input": arguments,
             },
         )
+        mode = approval_mode(agent, server_id, tool_name)
+        decision = {"action": "accept"}
+        if mode is not None:
+            decision = await self._await_approval(sid, call, server_id, tool_name, arguments, mode)
         await self._pause(0.3)
-        result = await asyncio.to_thread(mcp_demo.call_tool, server_id, tool_name, arguments)
+        if decision["action"] == "accept":
+            result = await asyncio.to_thread(mcp_demo.call_tool, server_id, tool_name, arguments)
+        else:
+            reason = decision.get("reason") or "no reason given"
+            result = {
+                "status": "rejected",
+                "content": [],
+                "error": {"code": "rejected_by_user", "message": f"Not run: {reason}."},
+            }
         self.emit(
             sid, {"type": "tool-output-available", "toolCallId": call["id"], "output": result}
         )
@@ -418,6 +517,37 @@ def _relevant_tools(agent: dict[str, Any], text: str) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+_WRITE_WORDS = {
+    "add", "create", "delete", "drop", "insert", "move", "patch", "post", "put", "remove",
+    "rename", "send", "set", "update", "upload", "write",
+}  # fmt: skip
+
+
+def approval_mode(agent: dict[str, Any], server_id: str, tool_name: str) -> str | None:
+    """The approval mode that makes this tool call wait for a person, or None to run it.
+
+    The attached server's ``approval_mode`` decides (``inherit`` falls back to the agent's
+    ``tool_approval.default_mode``, and then to ``off``): ``all`` asks for every tool,
+    ``write`` for tools whose name says they change something (create_*, delete_*, send_*...),
+    ``custom`` for tools listed in ``tool_approval_modes`` with a mode other than ``off``.
+    """
+    entry: dict[str, Any] = next(
+        (t for t in agent.get("tools") or [] if t.get("server_id") == server_id), {}
+    )
+    mode = entry.get("approval_mode") or "inherit"
+    if mode == "inherit":
+        mode = (agent.get("tool_approval") or {}).get("default_mode") or "off"
+    if mode == "all":
+        return mode
+    if mode == "write" and set(tool_name.lower().split("_")) & _WRITE_WORDS:
+        return mode
+    if mode == "custom":
+        per_tool = (entry.get("tool_approval_modes") or {}).get(tool_name)
+        if per_tool not in (None, "off", "inherit"):
+            return mode
+    return None
 
 
 def add_user_message(session: dict[str, Any], content: Any) -> None:

@@ -23,6 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from ._agents import get_agent, public_agent
+from ._approvals import approval_responses
 from ._chat import sse_headers
 from ._demo import DEMO_USER, creator
 from ._http import (
@@ -36,6 +37,7 @@ from ._http import (
     paginate,
     sort_by_created,
 )
+from ._queue import enqueue, queue_of, queued_send
 from ._runs import TERMINAL, SessionHub, add_user_message, public_session, text_of
 
 __all__ = ["ROUTES", "SessionHub", "open_session"]
@@ -186,23 +188,27 @@ async def send_message(request: Request) -> Response:
     session = _get(request, sid)
     body = await json_body(request)
     content = _input_of(body)
+    approvals = approval_responses(body, required=False)
+    if approvals and body.get("delivery") != "queued":
+        # Answers to tool calls the run waits on; the run then continues on its own.
+        after = len(ctx.hub.events(sid))
+        ctx.hub.resolve_approvals(sid, approvals)
+        session = _get(request, sid)
+        if content is None:
+            if field(body, "stream", bool):
+                return _stream(request, sid, after)
+            return ok({"session": public_session(session), "queue_position": None})
+        if ctx.hub.running(sid):
+            # The text comes after the continuing run: it waits in the session's queue.
+            _item, delivered = enqueue(ctx, session, text_of(content))
+            position = None if delivered else len(queue_of(session))
+            return ok({"session": public_session(session), "queue_position": position}, 202)
     if content is None:
         raise ApiError(
             400, "invalid_request", "Send 'input' (or 'message') with the text.", param="input"
         )
     if body.get("delivery") == "queued":
-        if field(body, "stream", bool):
-            raise ApiError(400, "invalid_request", "Queued delivery cannot stream.", param="stream")
-        receipt = {"message_id": new_id("qmsg"), "status": "accepted"}
-        if session["state"] in TERMINAL:
-            add_user_message(session, content)
-            session["state"] = "processing"
-            ctx.store.put("sessions", sid, session)
-            ctx.hub.start(sid, text_of(content))
-        else:
-            session["_queue"].append(text_of(content))
-            ctx.store.put("sessions", sid, session)
-        return ok(receipt, 202)
+        return queued_send(request, session, body)
     if session["state"] not in TERMINAL or ctx.hub.running(sid):
         raise ApiError(
             409,
