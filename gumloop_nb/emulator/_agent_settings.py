@@ -7,8 +7,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..types import AgentAbilities
 from ._agents import bump_version, check_version, get_agent, public_agent
 from ._http import ApiError, field, json_body, ok
+from ._readback import ensure_readable
 
 __all__ = ["ROUTES"]
 
@@ -39,6 +41,7 @@ async def update_abilities(request: Request) -> Response:
         if key in body:
             field(body, key, dict)
     check_version(agent, field(body, "version", int))
+    ensure_readable(AgentAbilities, {k: body[k] for k in _ABILITIES if k in body})
     abilities = dict(agent.get("abilities") or {})
     abilities.update({k: body[k] for k in _ABILITIES if k in body})
     agent["abilities"] = abilities

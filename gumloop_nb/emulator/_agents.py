@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..types import Agent, AgentTool
 from ._demo import creator
 from ._http import (
     ApiError,
@@ -22,6 +23,7 @@ from ._http import (
     paginate,
     team_filter,
 )
+from ._readback import ensure_readable
 
 __all__ = ["ROUTES", "bump_version", "check_version", "get_agent", "public_agent"]
 
@@ -154,6 +156,7 @@ async def create_agent(request: Request) -> Response:
     }
     # Unknown keys pass through, as the contract says of create bodies.
     agent.update({k: v for k, v in body.items() if k not in known and k not in agent})
+    ensure_readable(Agent, public_agent(agent))
     if not ctx.store.insert("agents", agent_id, agent):
         raise ApiError(
             409,
@@ -199,7 +202,12 @@ def _merge_metadata(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 def bump_version(request: Request, agent: dict[str, Any]) -> dict[str, Any]:
-    """Record a new version of an agent that just changed and save it."""
+    """Record a new version of an agent that just changed and save it.
+
+    Refuses (400, nothing saved) a change that would leave the agent unreadable as the API's
+    ``Agent`` object, e.g. an unknown enumerated value in a tool or metadata section.
+    """
+    ensure_readable(Agent, public_agent(agent))
     agent["version"] = int(agent.get("version", 1)) + 1
     agent["last_updated_at"] = iso_now()
     version = _snapshot(request, agent, agent.get("_version_id"))
@@ -432,6 +440,7 @@ async def attach_mcp(request: Request) -> Response:
     else:
         existing.update(config)
         entry = existing
+    ensure_readable(AgentTool, entry)  # names the body field itself, e.g. 'approval_mode'
     agent["tools"] = tools
     bump_version(request, agent)
     public_entry = {k: v for k, v in entry.items() if k != "secret_id"}
