@@ -78,6 +78,9 @@ def load_ipython_extension(ipython: Any) -> None:
     if id(ipython) in _loaded:
         return
     _document()
+    from .. import batch  # registers df.gumloop (once pandas loads); operators use get_client()
+
+    batch.set_default_client(get_client)
     magics = GumloopMagics(shell=ipython)
     ipython.register_magics(magics)
     _loaded[id(ipython)] = magics
