@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
 from pydantic import BaseModel, field_validator
@@ -221,3 +222,65 @@ def test_importing_the_layer_loads_no_pandas_and_registers_when_pandas_loads() -
         "assert 'dask' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_classify_uses_the_decisions_endpoint_where_the_backend_has_it(
+    elements: pd.DataFrame, client: Any, counting: Any
+) -> None:
+    decisions = counting("decisions")
+    chat = counting("chat")
+    out = elements.head(10).gumloop.classify(
+        "category", ["metal", "nonmetal", "noble gas"], client=client
+    )
+    assert out.gumloop.report.extra["endpoint"] == "decisions"
+    assert decisions.calls == elements.head(10)["category"].nunique() and chat.calls == 0
+    assert out["label_confidence"].between(0, 1).all()
+    # The emulator's decision model reads the option words: the noble gases are recognised.
+    assert (out.loc[out["category"] == "noble gas", "label"] == "noble gas").all()
+
+
+class NoDecisions(httpx.AsyncBaseTransport):
+    """A backend without POST /decisions: 404 for that path, everything else passed through."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.missing = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/decisions"):
+            self.missing += 1
+            body = {"error": {"code": "not_found", "message": "no such endpoint", "type": "x"}}
+            return httpx.Response(404, json=body)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_without_decisions_classify_and_filter_fall_back_to_structured_output(
+    elements: pd.DataFrame, emulator: Any, counting: Any
+) -> None:
+    from gumloop_nb import AsyncGumloop
+
+    transports: list[NoDecisions] = []
+
+    def factory() -> AsyncGumloop:
+        transports.append(NoDecisions())
+        return AsyncGumloop(
+            api_key="k",
+            base_url=emulator.base_url + "/",
+            max_retries=0,
+            http_client=httpx.AsyncClient(transport=transports[-1]),
+        )
+
+    chat = counting("chat")
+    out = elements.head(12).gumloop.classify(
+        "{name}", ["metal", "other"], client=factory, concurrency=1
+    )
+    assert out["label"].isin(["metal", "other"]).all()
+    assert out.gumloop.report.extra["endpoint"] == "chat"
+    assert chat.calls == 12
+    assert transports[-1].missing == 1  # detected once, then structured output for the rest
+    kept = elements.head(12).gumloop.filter("is a metal", client=factory)
+    assert transports[-1].missing == 0  # remembered for this backend
+    assert len(kept.gumloop.report.provenance) == 12
