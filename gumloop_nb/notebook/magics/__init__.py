@@ -21,7 +21,7 @@ __all__ = ["GumloopMagics"]
 
 def _load_subcommands() -> None:
     # Each module registers its subcommands on import.
-    from . import agents, chat, connection, data, media  # noqa: F401
+    from . import agents, batch, chat, connection, data, media  # noqa: F401
 
 
 @magics_class
