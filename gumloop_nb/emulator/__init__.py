@@ -26,6 +26,9 @@ __all__ = ["Emulator", "EmulatorConfig", "create_app", "serve"]
 
 def create_app(config: EmulatorConfig | None = None, **options: Any) -> Starlette:
     """The emulator as an ASGI app (for uvicorn, Starlette's TestClient or httpx ASGITransport)."""
+    from .._optional import require
+
+    require("The emulator", "starlette", "python_multipart")
     from ._app import build_app
 
     if config is None:

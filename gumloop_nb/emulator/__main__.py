@@ -41,6 +41,13 @@ def main(argv: list[str] | None = None) -> int:
             parse_fault_spec(args.fault)
         except ValueError as exc:
             parser.error(str(exc))
+    from .._optional import MissingExtraError, require
+
+    try:
+        require("The emulator", "starlette", "uvicorn", "python_multipart")
+    except MissingExtraError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     try:
         config = EmulatorConfig(
             tokens=args.token, db_path=args.db, speed=args.speed, faults=args.fault

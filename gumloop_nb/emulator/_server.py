@@ -42,6 +42,9 @@ class Emulator:
 
     def start(self, timeout: float = 10.0) -> Emulator:
         """Start serving and return once the server accepts connections."""
+        from .._optional import require
+
+        require("The emulator", "starlette", "uvicorn", "python_multipart")
         import uvicorn
 
         from . import create_app

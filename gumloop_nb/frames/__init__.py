@@ -11,12 +11,16 @@ Example::
 
 from __future__ import annotations
 
+from .._optional import require
 from ._artifacts import DEFAULT_MAX_BYTES, aread_artifact, read_artifact
 from ._dispatch import to_dataframe
 from ._errors import ArtifactTooLargeError, FrameError, FrameWarning, MissingDependencyError
 from ._flatten import records_to_dataframe, records_to_long
 from ._formats import parse_artifact
 from ._limits import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS
+
+# Every function here builds DataFrames (the modules above import pandas only when called).
+require("DataFrames (gumloop_nb.frames)", "pandas")
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

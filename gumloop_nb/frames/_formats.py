@@ -297,7 +297,8 @@ def _parse(
             return pd.read_parquet(io.BytesIO(data))
         except ImportError:
             raise MissingDependencyError(
-                f"Reading the Parquet artifact {name} needs pyarrow: pip install pyarrow"
+                f"Reading the Parquet artifact {name} needs pyarrow, which is not installed: "
+                'pip install "gumloop_nb[formats]"'
             ) from None
         except Exception as exc:  # pyarrow raises its own error types
             raise FrameError(
@@ -309,8 +310,12 @@ def _parse(
         try:
             return pd.read_excel(io.BytesIO(data), engine=engine)
         except ImportError:
+            # openpyxl comes with the formats extra; legacy .xls files need xlrd on top.
+            how = (
+                'pip install "gumloop_nb[formats]"' if engine == "openpyxl" else "pip install xlrd"
+            )
             raise MissingDependencyError(
-                f"Reading the Excel artifact {name} needs {engine}: pip install {engine}"
+                f"Reading the Excel artifact {name} needs {engine}, which is not installed: {how}"
             ) from None
         except Exception as exc:  # openpyxl/zipfile raise a variety of errors on bad files
             raise FrameError(

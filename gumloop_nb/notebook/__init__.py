@@ -28,6 +28,9 @@ _loaded: dict[int, Any] = {}
 
 def __getattr__(name: str) -> Any:
     if name in _WIDGETS:
+        from .._optional import require
+
+        require("The notebook widgets", "ipywidgets", "IPython")
         from . import widgets
 
         return getattr(widgets, name)
@@ -73,6 +76,14 @@ def get_flows_client() -> Any:
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register ``%gumloop`` and resolve the connection (env credentials, else the emulator)."""
+    from .._optional import MissingExtraError, require
+
+    try:
+        require("The notebook layer", "IPython", "ipywidgets", "pandas", "markdown_it")
+    except MissingExtraError as exc:
+        from IPython.core.error import UsageError  # shown as one line, without a traceback
+
+        raise UsageError(str(exc)) from None
     from .magics import GumloopMagics, _document
 
     if id(ipython) in _loaded:

@@ -79,6 +79,12 @@ class Connection:
                 "run %gumloop connect --emulator to try again."
             )
         if self._emulator_error is not None:
+            from .._optional import MissingExtraError
+
+            if isinstance(self._emulator_error, MissingExtraError):
+                raise MissingExtraError(
+                    f"{self._emulator_error} (or use the real API: %gumloop login)"
+                ) from None
             raise RuntimeError(
                 f"The embedded Gumloop emulator failed to start ({self._emulator_error}); "
                 "run %gumloop connect --emulator to try again, or %gumloop login for the real API."

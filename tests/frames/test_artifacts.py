@@ -171,7 +171,7 @@ def test_undeclared_non_utf8_bytes_come_back_as_bytes() -> None:
 def test_a_missing_excel_engine_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
     data = excel_bytes()
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # makes `import openpyxl` fail
-    with pytest.raises(MissingDependencyError, match="pip install openpyxl"):
+    with pytest.raises(MissingDependencyError, match=r'needs openpyxl.*"gumloop_nb\[formats\]"'):
         parse_artifact(data, filename="t.xlsx")
 
 
@@ -180,7 +180,7 @@ def test_a_missing_parquet_engine_names_the_package(monkeypatch: pytest.MonkeyPa
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "fastparquet", None)
     monkeypatch.setattr(pd.io.parquet, "get_engine", _raise_import_error)
-    with pytest.raises(MissingDependencyError, match="pip install pyarrow"):
+    with pytest.raises(MissingDependencyError, match=r'needs pyarrow.*"gumloop_nb\[formats\]"'):
         parse_artifact(data, filename="t.parquet")
 
 
