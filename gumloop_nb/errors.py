@@ -8,6 +8,8 @@ The tree (every class is importable from ``gumloop_nb.errors``)::
     ├── APIError                             something went wrong talking to the server
     │   ├── APIConnectionError               the server could not be reached / connection dropped
     │   │   └── APITimeoutError              the request timed out
+    │   ├── APIResponseValidationError       a 2xx answer that is not what the endpoint returns
+    │   ├── ResponseTooLargeError            a download went past its max_bytes limit
     │   ├── StreamError                      a stream carried an error frame or ended mid-way
     │   └── APIStatusError                   the server answered with a non-2xx status
     │       ├── BadRequestError              400
@@ -19,6 +21,7 @@ The tree (every class is importable from ``gumloop_nb.errors``)::
     │       ├── UnprocessableEntityError     422
     │       ├── RateLimitError               429
     │       └── InternalServerError          >= 500
+    ├── ClientClosedError (also RuntimeError)  a request on a client after close()
     ├── FlowFailedError (also RuntimeError)  a legacy flow run ended FAILED
     └── FlowTerminatedError (also RuntimeError)  a legacy flow run was terminated
 
@@ -38,11 +41,13 @@ import httpx
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "AuthenticationStatusError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "FlowFailedError",
     "FlowTerminatedError",
@@ -52,6 +57,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "StreamError",
     "UnprocessableEntityError",
     "to_api_error",
@@ -189,13 +195,45 @@ class APIConnectionError(APIError):
 class APITimeoutError(APIConnectionError):
     """The request timed out."""
 
-    def __init__(self, *, request: httpx.Request | None = None) -> None:
+    def __init__(self, message: str | None = None, *, request: httpx.Request | None = None) -> None:
         where = f" {_describe(request)}" if request is not None else ""
         super().__init__(
-            f"The request{where} timed out. Raise timeout=... (or stream_timeout=... for "
+            message
+            or f"The request{where} timed out. Raise timeout=... (or stream_timeout=... for "
             "streams) with client.with_options(), or try again later.",
             request=request,
         )
+
+
+class APIResponseValidationError(APIError, ValueError):
+    """A 2xx answer whose JSON is not what the endpoint returns (e.g. a redirect or a wrong
+    ``base_url`` led to another server). Also a ``ValueError``, like pydantic's error it wraps."""
+
+    def __init__(
+        self, message: str, *, status_code: int | None = None, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message, request=request)
+        self.status_code = status_code
+
+
+class ResponseTooLargeError(APIError):
+    """A download went past its ``max_bytes`` limit; nothing beyond the limit was read."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        max_bytes: int,
+        size: int | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.max_bytes = max_bytes
+        self.size = size
+
+
+class ClientClosedError(GumloopError, RuntimeError):
+    """A request was made on a client after ``close()``; create a new client instead."""
 
 
 class StreamError(APIError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ._accumulate import ChatAccumulator
 from ._client import AsyncGumloop, Gumloop
+from ._download import afetch_bytes, fetch_bytes
 from ._streams import (
     AsyncChatCompletionStream,
     AsyncSessionStream,
@@ -27,4 +28,6 @@ __all__ = [
     "GumloopClient",
     "OAuth",
     "SessionStream",
+    "afetch_bytes",
+    "fetch_bytes",
 ]

@@ -7,7 +7,15 @@ from typing import Any, Generic
 import httpx
 from typing_extensions import Self
 
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_STREAM_TIMEOUT, DEFAULT_TIMEOUT, ClientConfig
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_STREAM_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    ClientConfig,
+    TimeoutTypes,
+    check_max_retries,
+    check_timeout,
+)
 from ._endpoint import Async, M, Sync
 from ._transport import AsyncTransport, SyncTransport
 from .oauth import OAuthResource
@@ -37,7 +45,19 @@ class _BaseGumloop(Generic[M]):
     """What both clients share: configuration, resources, ``with_options``, ``paginate``.
 
     ``http_client`` lets you pass your own ``httpx.Client`` / ``httpx.AsyncClient`` (proxies,
-    transports for tests); ``default_headers`` are sent with every request.
+    transports for tests); it is closed with this client. ``default_headers`` are sent with
+    every request to the client's own hosts (never to download URLs on other hosts, never
+    across a redirect to another origin).
+
+    Timeouts, as in httpx: a number of seconds or an ``httpx.Timeout``. ``timeout`` (90 s)
+    applies to the API host, ``stream_timeout`` (3600 s) to the stream host: SSE streams and
+    unary chat completions, where it is the longest wait for the next bytes. A number sets the
+    read, write and pool timeouts; connecting gives up after at most 10 s, so an unreachable
+    host fails in seconds. ``None`` waits without limit except for connecting;
+    ``httpx.Timeout(...)`` sets every phase exactly (``httpx.Timeout(600, connect=30)``).
+
+    The connection pool is created on the first request and shared by ``with_options``
+    copies; only this client's ``close()`` closes it.
     """
 
     _is_async: bool = False
@@ -53,8 +73,8 @@ class _BaseGumloop(Generic[M]):
         team_id: str | None = None,
         base_url: str | None = None,
         stream_base_url: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        stream_timeout: float | None = DEFAULT_STREAM_TIMEOUT,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        stream_timeout: TimeoutTypes = DEFAULT_STREAM_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: dict[str, str] | None = None,
         http_client: Any = None,
@@ -77,8 +97,8 @@ class _BaseGumloop(Generic[M]):
     def with_options(
         self,
         *,
-        timeout: float | None = _UNCHANGED,
-        stream_timeout: float | None = _UNCHANGED,
+        timeout: TimeoutTypes = _UNCHANGED,
+        stream_timeout: TimeoutTypes = _UNCHANGED,
         max_retries: int = _UNCHANGED,
         headers: dict[str, str] | None = _UNCHANGED,
         team_id: str | None = _UNCHANGED,
@@ -86,7 +106,8 @@ class _BaseGumloop(Generic[M]):
     ) -> Self:
         """A copy with some settings changed, sharing the connection pool.
 
-        Example: ``client.with_options(timeout=5, max_retries=0).agents.list()``.
+        Example: ``client.with_options(timeout=5, max_retries=0).agents.list()``. Closing the
+        copy (or leaving its ``with`` block) leaves the pool open for the client it came from.
         """
         clone = object.__new__(type(self))
         cfg = self._copy_config(timeout, stream_timeout, max_retries, headers, team_id, user_id)
@@ -143,11 +164,11 @@ class _BaseGumloop(Generic[M]):
         return self._cfg.stream_base_url
 
     @property
-    def timeout(self) -> float | None:
+    def timeout(self) -> TimeoutTypes:
         return self._cfg.timeout
 
     @property
-    def stream_timeout(self) -> float | None:
+    def stream_timeout(self) -> TimeoutTypes:
         return self._cfg.stream_timeout
 
     @property
@@ -189,10 +210,13 @@ class _BaseGumloop(Generic[M]):
     ) -> ClientConfig:
         changes: dict[str, Any] = {}
         if timeout is not _UNCHANGED:
+            check_timeout(timeout, "timeout")
             changes["timeout"] = timeout
         if stream_timeout is not _UNCHANGED:
+            check_timeout(stream_timeout, "stream_timeout")
             changes["stream_timeout"] = stream_timeout
         if max_retries is not _UNCHANGED:
+            check_max_retries(max_retries)
             changes["max_retries"] = max_retries
         if team_id is not _UNCHANGED:
             changes["team_id"] = team_id

@@ -6,7 +6,9 @@ import os
 import platform
 import sys
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Union
+
+import httpx
 
 from .._version import __version__
 from ..errors import AuthenticationError
@@ -15,6 +17,12 @@ DEFAULT_BASE_URL = "https://api.gumloop.com/api/v1"
 DEFAULT_TIMEOUT = 90.0
 DEFAULT_STREAM_TIMEOUT = 3600.0
 DEFAULT_MAX_RETRIES = 2
+# Connecting (TCP + TLS) and waiting for a free pooled connection never take longer than this
+# unless an httpx.Timeout says otherwise: an unreachable host fails in seconds, not after the
+# read timeout (an hour on the stream host).
+DEFAULT_CONNECT_TIMEOUT = 10.0
+
+TimeoutTypes = Union[float, httpx.Timeout, None]  # noqa: UP007 - a runtime alias on 3.10
 
 USER_AGENT = f"gumloop-nb/{__version__} Python/{platform.python_version()} {platform.system() or sys.platform}"
 
@@ -60,8 +68,8 @@ class ClientConfig:
     team_id: str | None = None
     base_url: str = DEFAULT_BASE_URL
     stream_base_url: str = DEFAULT_BASE_URL
-    timeout: float | None = DEFAULT_TIMEOUT
-    stream_timeout: float | None = DEFAULT_STREAM_TIMEOUT
+    timeout: TimeoutTypes = DEFAULT_TIMEOUT
+    stream_timeout: TimeoutTypes = DEFAULT_STREAM_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     headers: tuple[tuple[str, str], ...] = ()
     stream_resume_attempts: int = 3
@@ -75,8 +83,8 @@ class ClientConfig:
         team_id: str | None,
         base_url: str | None,
         stream_base_url: str | None,
-        timeout: float | None,
-        stream_timeout: float | None,
+        timeout: TimeoutTypes,
+        stream_timeout: TimeoutTypes,
         max_retries: int,
         default_headers: dict[str, str] | None,
     ) -> ClientConfig:
@@ -86,8 +94,9 @@ class ClientConfig:
         stream = (
             stream_base_url or os.environ.get("GUMLOOP_STREAM_BASE_URL") or derive_stream_base(base)
         ).rstrip("/")
-        if max_retries < 0:
-            raise ValueError("max_retries must be 0 or more")
+        check_max_retries(max_retries)
+        check_timeout(timeout, "timeout")
+        check_timeout(stream_timeout, "stream_timeout")
         return cls(
             token=token,
             token_from_env=not explicit,
@@ -133,5 +142,40 @@ class ClientConfig:
             return oauth_root(self.base_url) + path
         return self.base_url + path
 
-    def timeout_for(self, host: str) -> float | None:
+    def timeout_for(self, host: str) -> TimeoutTypes:
+        """The configured timeout of a host: ``stream_timeout`` for the stream host (SSE and
+        unary chat completions, voice), ``timeout`` for everything else."""
         return self.stream_timeout if host in ("stream", "origin") else self.timeout
+
+
+def check_max_retries(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"max_retries must be a whole number, 0 or more; got {value!r}")
+
+
+def check_timeout(value: Any, name: str = "timeout") -> None:
+    if value is None or isinstance(value, httpx.Timeout):
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(
+            f"{name} must be a number of seconds (0 or more), None or an httpx.Timeout; "
+            f"got {value!r}"
+        )
+
+
+def to_httpx_timeout(value: TimeoutTypes) -> httpx.Timeout:
+    """The per-phase timeout for a configured value.
+
+    An ``httpx.Timeout`` is used exactly as given (``httpx.Timeout(None)`` waits forever).
+    A number sets the read, write and pool timeouts; the connect timeout is that number but at
+    most ``DEFAULT_CONNECT_TIMEOUT`` (10 s), so a host that does not answer fails in seconds
+    even with ``stream_timeout=3600``. ``None`` means no read/write/pool limit; connect is
+    still 10 s.
+    Pass ``httpx.Timeout(300, connect=30)`` to choose every phase yourself.
+    """
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is None:
+        return httpx.Timeout(None, connect=DEFAULT_CONNECT_TIMEOUT)
+    seconds = float(value)
+    return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_CONNECT_TIMEOUT))

@@ -37,7 +37,13 @@ class Op(Generic[T]):
 
     ``parse`` turns the decoded JSON body into the method's return value (``None`` for an empty
     2xx body is passed through ``empty`` first). ``idempotent`` says whether repeating the call
-    can never cause a second side effect; it decides which failures are retried.
+    can never cause a second side effect; it decides which failures are retried (the rule is
+    spelled out in ``gumloop_nb.client._transport``).
+
+    Per-call settings: ``timeout`` (a number, ``None`` or an ``httpx.Timeout``; ``UNSET`` means
+    the client's setting for the host) and ``max_retries`` (``None``: the client's setting)
+    override the client's configuration for this one request. ``max_bytes`` reads the body as
+    a stream and stops with ``ResponseTooLargeError`` past that many bytes (downloads).
     """
 
     method: str
@@ -56,6 +62,9 @@ class Op(Generic[T]):
     auth: bool = True
     trace: bool = True
     raw: bool = False
+    timeout: Any = UNSET
+    max_retries: int | None = None
+    max_bytes: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -84,6 +93,7 @@ def model_parser(model: Any, key: str | None = None) -> Callable[[Any], Any]:
             body = body.get(key) if isinstance(body, dict) else None
         return validate(body if body is not None else {})
 
+    parse.model = model  # type: ignore[attr-defined]  # named in validation errors
     return parse
 
 

@@ -1,8 +1,49 @@
-"""The one request loop every call goes through: headers, auth, retries, error mapping.
+"""The one request loop every call goes through: headers, auth, timeouts, redirects, retries.
 
-The decisions (what to send, whether and how long to wait before a retry, how to read the
-answer) are plain functions shared by the two transports; `SyncTransport` and
-`AsyncTransport` only differ in how they send and sleep.
+The decisions (what to send, whether and how long to wait before a retry, where a redirect
+leads and which headers may follow it, how to read the answer) live once, in
+:class:`_Attempts` and the plain functions below; `SyncTransport` and `AsyncTransport` only
+differ in how they send, read and sleep.
+
+When a failed request is sent again
+-----------------------------------
+A request is repeated (at most ``max_retries`` times, waiting 0.5 s doubling to 8 s with
+jitter, or what ``Retry-After`` says, up to 60 s) only when repeating it cannot do the work
+twice:
+
+* **Nothing was sent** (connection refused, name not resolved, no free pooled connection):
+  retried for every request.
+* **The host did not answer the connection** within the connect timeout (10 s by default):
+  not retried. It fails at once with :class:`~gumloop_nb.errors.APITimeoutError` saying so.
+* **The server refused before doing anything**: ``429`` (rate limited), ``408`` (the request
+  did not arrive in full) and ``409`` with a conflict that waiting can clear (e.g. the session
+  is still running). Retried for every request. Permanent conflicts
+  (``session_already_exists``, ``agent_version_conflict``, ``already_exists``) never.
+* **The request may have been processed**: the connection was lost or a read timed out after
+  the request was sent, or the answer was ``500``, ``502``, ``503`` or ``504``. A ``502``/
+  ``503``/``504`` may come from a gateway that had already forwarded the request, so it does
+  not prove the origin did nothing. Retried **only** for requests that are safe to repeat:
+
+  - ``GET``, ``HEAD``, ``PUT``, ``DELETE``, ``OPTIONS``;
+  - requests that carry an idempotency guarantee: a client-chosen id the server deduplicates
+    on (the ``session_id`` a session create generates; a retry that meets
+    ``session_already_exists`` fetches the session), an ``Idempotency-Key`` header (queued
+    message sends);
+  - read-only ``POST`` requests (searches, MCP prompts, model routing) and unary chat
+    completions. A chat completion changes nothing, but **each one is billed**: a retry after
+    a lost response or a 5xx may be billed twice. Turn that off with ``max_retries=0`` on the
+    client, for a block of calls with ``client.with_options(max_retries=0)``, or for one call
+    (``Op.max_retries``, e.g. ``create(..., max_retries=0)``).
+
+  Everything else (creating an agent, sending a message without ``delivery="queued"``,
+  updates with ``PATCH``) is raised at once with a message that says the request may have
+  been processed.
+
+Redirects are followed here (at most 20). On a redirect to another origin (scheme, host or
+port; an upgrade from ``http`` to ``https`` on the same host excepted) the credentials
+(``Authorization``, ``x-auth-key``, cookies), the client's ``default_headers`` and the trace
+context are dropped, so a presigned storage URL or a foreign server never sees them. Requests
+to absolute URLs on other hosts (downloads) carry neither credentials nor ``default_headers``.
 """
 
 from __future__ import annotations
@@ -14,19 +55,24 @@ import json
 import logging
 import os
 import random
+import threading
 import time
 from typing import Any
 
 import httpx
+import pydantic
 
 from ..errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
+    ResponseTooLargeError,
     redact_transport_error,
     to_api_error,
 )
-from ._config import USER_AGENT, ClientConfig
+from ._config import USER_AGENT, ClientConfig, to_httpx_timeout
 from ._op import UNSET, Op, clean_params
 
 log = logging.getLogger("gumloop_nb")
@@ -34,25 +80,55 @@ log = logging.getLogger("gumloop_nb")
 INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
 MAX_RETRY_AFTER = 60.0
+MAX_REDIRECTS = 20
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
-# Statuses that prove the server did not act, so even a create may be repeated.
-NOT_PROCESSED_STATUSES = frozenset({408, 409, 429, 502, 503})
+# Statuses that say the server refused before acting, so even a create may be repeated.
+# 502/503/504 are not among them: a gateway may answer so after forwarding the request.
+NOT_PROCESSED_STATUSES = frozenset({408, 409, 429})
 # 409 codes that will not change by waiting.
 PERMANENT_CONFLICTS = frozenset(
     {"session_already_exists", "agent_version_conflict", "already_exists"}
 )
+# Headers that never follow a redirect to another origin (besides the default headers).
+_CREDENTIAL_HEADERS = ("authorization", "x-auth-key", "cookie", "traceparent", "tracestate")
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
+
+
+def _is_same_origin(a: httpx.URL, b: httpx.URL) -> bool:
+    return _origin(a) == _origin(b)
+
+
+def _is_https_upgrade(old: httpx.URL, new: httpx.URL) -> bool:
+    return (
+        old.scheme == "http"
+        and new.scheme == "https"
+        and old.host == new.host
+        and (old.port in (None, 80))
+        and (new.port in (None, 443))
+    )
+
+
+def _own_origins(cfg: ClientConfig) -> list[httpx.URL]:
+    return [httpx.URL(cfg.base_url), httpx.URL(cfg.stream_base_url)]
 
 
 def build_request(
     client: httpx.Client | httpx.AsyncClient, cfg: ClientConfig, op: Op[Any]
 ) -> httpx.Request:
-    """Turn an Op into an httpx.Request (auth and team scoping per the contract §1.6, §2)."""
+    """Turn an Op into an httpx.Request (auth and team scoping per the wire contract)."""
+    url = httpx.URL(cfg.url_for(op.host, op.path))
+    own = op.host != "absolute" or any(_is_same_origin(url, o) for o in _own_origins(cfg))
     headers: dict[str, str] = {"User-Agent": USER_AGENT}
-    headers.update(dict(cfg.headers))
+    if own:
+        headers.update(dict(cfg.headers))  # default_headers: only to the client's own hosts
     if op.auth and op.host != "absolute":
         headers.update(cfg.auth_headers())
     if op.trace and op.host in ("api", "stream", "origin"):
-        # Read per request; an explicitly configured header of the same name wins (§1.6).
+        # Read per request; an explicitly configured header of the same name wins.
         explicit = {k.lower() for k in headers} | {k.lower() for k in (op.headers or {})}
         traceparent = os.environ.get("TRACEPARENT")
         if traceparent and "traceparent" not in explicit:
@@ -73,17 +149,45 @@ def build_request(
         headers["Content-Type"] = "application/json"
     if op.headers:
         headers.update(op.headers)
-    timeout = cfg.timeout_for(op.host)
     return client.build_request(
         op.method,
-        cfg.url_for(op.host, op.path),
+        url,
         params=params or None,
         content=content,
         data=dict(op.data) if op.data is not None else None,
         files=op.files,
         headers=headers,
-        timeout=httpx.Timeout(timeout) if timeout is not None else httpx.Timeout(None),
+        timeout=request_timeout(cfg, op),
     )
+
+
+def request_timeout(cfg: ClientConfig, op: Op[Any]) -> httpx.Timeout:
+    """The per-phase timeout of one request: the call's own ``timeout`` when it set one, else
+    the client's for the host (see ``to_httpx_timeout`` for how a number is read)."""
+    value = op.timeout if op.timeout is not UNSET else cfg.timeout_for(op.host)
+    return to_httpx_timeout(value)
+
+
+def redirect_request(
+    cfg: ClientConfig, request: httpx.Request, response: httpx.Response
+) -> httpx.Request | None:
+    """The request a redirect leads to (httpx's method and body rules), without the
+    credentials, default headers and trace context when it leaves the origin."""
+    target = response.next_request
+    if target is None:
+        return None
+    if target.url.scheme not in ("http", "https"):
+        raise APIConnectionError(
+            f"{_where(request)} was redirected to a {target.url.scheme!r} URL, which is not "
+            "followed. Check base_url.",
+            request=request,
+        )
+    if not _is_same_origin(request.url, target.url) and not _is_https_upgrade(
+        request.url, target.url
+    ):
+        for name in (*_CREDENTIAL_HEADERS, *(k for k, _ in cfg.headers)):
+            target.headers.pop(name, None)
+    return target
 
 
 def retry_after_seconds(response: httpx.Response | None) -> float | None:
@@ -120,6 +224,7 @@ def backoff_seconds(attempt: int, response: httpx.Response | None = None) -> flo
 
 
 def should_retry_status(op: Op[Any], response: httpx.Response) -> bool:
+    """Whether a failed status may be retried (the rule is in this module's docstring)."""
     status = response.status_code
     if status not in RETRY_STATUSES:
         return False
@@ -130,8 +235,16 @@ def should_retry_status(op: Op[Any], response: httpx.Response) -> bool:
     return status in NOT_PROCESSED_STATUSES
 
 
+def never_sent(exc: BaseException) -> bool:
+    """Whether a transport error proves the request never reached the server."""
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
 def should_retry_exception(op: Op[Any], exc: Exception) -> bool:
-    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+    """Whether a transport error may be retried (the rule is in this module's docstring)."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return False  # the host does not answer: another 10 s would not change that
+    if isinstance(exc, (httpx.ConnectError, httpx.PoolTimeout)):
         return True  # the request never reached the server
     return op.retry_safe and isinstance(exc, (httpx.TimeoutException, httpx.TransportError))
 
@@ -147,11 +260,79 @@ def _conflict_code(response: httpx.Response) -> str | None:
     return error if isinstance(error, str) else None
 
 
-def wrap_transport_error(exc: Exception, request: httpx.Request | None) -> APIConnectionError:
+def _where(request: httpx.Request | None) -> str:
+    if request is None:
+        return "The request"
+    # Never the query string (ids, signatures) and never headers.
+    return f"{request.method} {request.url.copy_with(query=None)}"
+
+
+def _phase_seconds(request: httpx.Request | None, phase: str) -> str:
+    timeouts = request.extensions.get("timeout", {}) if request is not None else {}
+    value = timeouts.get(phase)
+    return f" within {value:g} s" if isinstance(value, (int, float)) else ""
+
+
+def wrap_transport_error(
+    exc: Exception, request: httpx.Request | None, op: Op[Any] | None = None, tries: int = 1
+) -> APIConnectionError:
+    """The error for a transport failure, saying what is known: whether anything was sent and
+    whether the server may have acted on it."""
     redact_transport_error(exc)  # it becomes the __cause__: no credential may ride along
+    where = _where(request)
+    host = request.url.host if request is not None else "the server"
+    tried = f" (tried {tries} times)" if tries > 1 else ""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return APITimeoutError(
+            f"Could not connect to {host}: it did not answer{_phase_seconds(request, 'connect')}"
+            f" ({where}). Nothing was sent. Check base_url and your network (proxy, VPN, "
+            "firewall); for a slow link pass timeout=httpx.Timeout(..., connect=30).",
+            request=request,
+        )
+    if isinstance(exc, httpx.PoolTimeout):
+        return APITimeoutError(
+            f"No connection to {host} became free{_phase_seconds(request, 'pool')} ({where}); "
+            f"nothing was sent{tried}. Too many requests are running at once on this client: "
+            "wait for some to finish or raise the timeout.",
+            request=request,
+        )
+    if isinstance(exc, httpx.ConnectError):
+        return APIConnectionError(
+            f"Could not connect to {host} ({where}){tried}; nothing was sent. Check base_url "
+            "and your network, then try again.",
+            request=request,
+        )
+    safe = op is not None and op.retry_safe
+    if not safe:
+        after = (
+            "The server may have processed it; it was not repeated automatically because that "
+            "could do it twice: check before repeating it."
+        )
+    elif tries > 1:
+        after = f"It was tried {tries} times; the server may have processed it."
+    else:
+        after = "The server may have processed it."
+    if isinstance(exc, httpx.ReadTimeout):
+        return APITimeoutError(
+            f"{where} timed out: no response{_phase_seconds(request, 'read')}. {after} Raise "
+            "timeout= (or stream_timeout= for the stream host), per call or with client.with_options().",
+            request=request,
+        )
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(request=request)
-    return APIConnectionError(request=request)
+        return APITimeoutError(
+            f"Sending {where} timed out{_phase_seconds(request, 'write')}. {after}",
+            request=request,
+        )
+    return APIConnectionError(
+        f"The connection to {host} was lost before the response to {where} arrived "
+        f"({type(exc).__name__}). {after}",
+        request=request,
+    )
+
+
+def _model_name(op: Op[Any]) -> str:
+    model = getattr(op.parse, "model", None)
+    return getattr(model, "__name__", "the expected response")
 
 
 def parse_response(op: Op[Any], response: httpx.Response) -> Any:
@@ -175,7 +356,62 @@ def parse_response(op: Op[Any], response: httpx.Response) -> Any:
                 response=response,
                 request=response.request,
             ) from None
-    return op.parse(body) if op.parse is not None else body
+    if op.parse is None:
+        return body
+    try:
+        return op.parse(body)
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}"
+            for err in exc.errors()[:3]
+        )
+        moved = (
+            f" (redirected from {op.method} {op.path})"
+            if response.history or str(response.request.url.path) != op.path
+            else ""
+        )
+        raise APIResponseValidationError(
+            f"The answer of {_where(response.request)}{moved} is not {_model_name(op)}: "
+            f"{problems}. The server there is probably not the Gumloop API: check base_url "
+            "and any proxy or redirect in between.",
+            status_code=response.status_code,
+            request=response.request,
+        ) from None
+
+
+def _too_large(request: httpx.Request, max_bytes: int, size: int | None) -> ResponseTooLargeError:
+    told = f"{size:,} bytes" if size is not None else "more"
+    return ResponseTooLargeError(
+        f"The download from {request.url.host} is larger than max_bytes={max_bytes:,} ({told}); "
+        "nothing more was read. Pass a larger max_bytes= to read it anyway.",
+        max_bytes=max_bytes,
+        size=size,
+        request=request,
+    )
+
+
+class _Capped:
+    """Collects a streamed body up to ``max_bytes`` (the declared length is checked first)."""
+
+    __slots__ = ("chunks", "max_bytes", "request", "total")
+
+    def __init__(self, response: httpx.Response, max_bytes: int) -> None:
+        self.request = response.request
+        self.max_bytes = max_bytes
+        self.chunks: list[bytes] = []
+        self.total = 0
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > max_bytes:
+            raise _too_large(self.request, max_bytes, int(length))
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        if self.total > self.max_bytes:
+            raise _too_large(self.request, self.max_bytes, None)
+        self.chunks.append(chunk)
+
+    def content(self) -> bytes:
+        return b"".join(self.chunks)
 
 
 @functools.lru_cache(maxsize=1)
@@ -185,28 +421,115 @@ def _ssl_context() -> Any:
 
 
 class _Pool:
-    """The httpx client, created on first request and shared by ``with_options`` copies."""
+    """The httpx client, created once on first request (under a lock: ``compare`` starts
+    several threads on a fresh client) and shared by ``with_options`` copies."""
 
     def __init__(self, factory: Any, client: Any = None) -> None:
         self._factory = factory
+        self._lock = threading.Lock()
         self.client = client
+        self.closed = False
 
     def get(self) -> Any:
-        if self.client is None:
-            self.client = self._factory()
-        return self.client
+        client = self.client
+        if client is None or self.closed:
+            with self._lock:
+                if self.closed:
+                    raise ClientClosedError(
+                        "This Gumloop client was closed (close() or the end of its `with` "
+                        "block); create a new client to make more requests."
+                    )
+                if self.client is None:
+                    self.client = self._factory()
+                client = self.client
+        return client
+
+    def take_for_close(self) -> Any:
+        """Mark the pool closed; the httpx client to close (None when none was created)."""
+        with self._lock:
+            self.closed = True
+            client, self.client = self.client, None
+        return client
+
+
+class _Attempts:
+    """One call's attempts: which request to send, and after each outcome whether to return,
+    follow a redirect, wait and retry, or raise. Logging lives here, once for both drivers."""
+
+    __slots__ = ("attempt", "cfg", "op", "redirects", "request", "retries")
+
+    def __init__(self, cfg: ClientConfig, op: Op[Any]) -> None:
+        self.cfg = cfg
+        self.op = op
+        self.retries = op.max_retries if op.max_retries is not None else cfg.max_retries
+        self.attempt = 0
+        self.redirects = 0
+        self.request: httpx.Request | None = None
+
+    def first(self, http: Any) -> httpx.Request:
+        self.request = build_request(http, self.cfg, self.op)
+        return self.request
+
+    def after_error(self, exc: Exception) -> float:
+        """The wait before the next attempt; raises the mapped error when giving up."""
+        if self.attempt < self.retries and should_retry_exception(self.op, exc):
+            return self._retry(type(exc).__name__, None)
+        raise wrap_transport_error(exc, self.request, self.op, self.attempt + 1) from exc
+
+    def after_response(self, response: httpx.Response) -> httpx.Request | float | None:
+        """None: done (2xx). A Request: follow this redirect. A float: wait, then retry from the
+        start. Raises the status error when giving up (an error body must have been read)."""
+        request = self.request
+        assert request is not None
+        nxt = redirect_request(self.cfg, request, response)
+        if nxt is not None:
+            self.redirects += 1
+            if self.redirects > MAX_REDIRECTS:
+                raise APIConnectionError(
+                    f"{_where(request)} was redirected more than {MAX_REDIRECTS} times. "
+                    "Check base_url.",
+                    request=request,
+                )
+            self.request = nxt
+            return nxt
+        if response.status_code < 400:
+            return None
+        if self.attempt < self.retries and should_retry_status(self.op, response):
+            return self._retry(f"HTTP {response.status_code}", response)
+        raise to_api_error(response)
+
+    def _retry(self, reason: str, response: httpx.Response | None) -> float:
+        delay = backoff_seconds(self.attempt, response)
+        self.attempt += 1
+        self.redirects = 0
+        log.info(
+            "retrying %s %s in %.2fs after %s (retry %d of %d)",
+            self.op.method,
+            self.op.path if self.op.host != "absolute" else _where(self.request).split(" ")[-1],
+            delay,
+            reason,
+            self.attempt,
+            self.retries,
+        )
+        return delay
 
 
 class SyncTransport:
-    """Blocking execution of Ops over one pooled ``httpx.Client``."""
+    """Blocking execution of Ops over one pooled ``httpx.Client``.
+
+    The transport that created the pool owns it: its ``close()`` closes the pool. Copies made
+    by ``with_config`` (``client.with_options``) share the pool and never close it.
+    """
 
     def __init__(
-        self, cfg: ClientConfig, http: httpx.Client | None = None, pool: _Pool | None = None
+        self,
+        cfg: ClientConfig,
+        http: httpx.Client | None = None,
+        pool: _Pool | None = None,
     ) -> None:
         self.cfg = cfg
-        self._pool = pool or _Pool(
-            lambda: httpx.Client(follow_redirects=True, verify=_ssl_context()), http
-        )
+        self._owner = pool is None
+        self._pool = pool or _Pool(lambda: httpx.Client(verify=_ssl_context()), http)
         self.last_response: httpx.Response | None = None
 
     @property
@@ -218,65 +541,68 @@ class SyncTransport:
         return SyncTransport(cfg, pool=self._pool)
 
     def send(self, op: Op[Any], *, stream: bool = False) -> httpx.Response:
-        """Send with retries; returns a 2xx response (streamed responses are left open)."""
-        attempt = 0
+        """Send with redirects and retries; returns a 2xx response (a streamed one left open)."""
+        http = self.http
+        attempts = _Attempts(self.cfg, op)
+        request = attempts.first(http)
         while True:
-            request = build_request(self.http, self.cfg, op)
             try:
-                response = self.http.send(request, stream=stream)
+                response = http.send(request, stream=stream, follow_redirects=False)
             except httpx.TransportError as exc:
-                if attempt < self.cfg.max_retries and should_retry_exception(op, exc):
-                    delay = backoff_seconds(attempt)
-                    log.info(
-                        "retrying %s %s in %.2fs after %s",
-                        op.method,
-                        op.path,
-                        delay,
-                        type(exc).__name__,
-                    )
-                    time.sleep(delay)
-                    attempt += 1
-                    continue
-                raise wrap_transport_error(exc, request) from exc
+                time.sleep(attempts.after_error(exc))
+                request = attempts.first(http)
+                continue
             self.last_response = response
-            if response.status_code < 400:
-                return response
-            if stream:
+            if stream and response.status_code >= 300:
                 response.read()
                 response.close()
-            if attempt < self.cfg.max_retries and should_retry_status(op, response):
-                delay = backoff_seconds(attempt, response)
-                log.info(
-                    "retrying %s %s in %.2fs after HTTP %s",
-                    op.method,
-                    op.path,
-                    delay,
-                    response.status_code,
-                )
-                time.sleep(delay)
-                attempt += 1
+            step = attempts.after_response(response)
+            if step is None:
+                return response
+            if isinstance(step, httpx.Request):
+                request = step
                 continue
-            raise to_api_error(response)
+            time.sleep(step)
+            request = attempts.first(http)
 
     def execute(self, op: Op[Any]) -> Any:
+        if op.max_bytes is not None:
+            return self._download(op, op.max_bytes)
         response = self.send(op)
         return parse_response(op, response)
 
+    def _download(self, op: Op[Any], max_bytes: int) -> bytes:
+        response = self.send(op, stream=True)
+        try:
+            capped = _Capped(response, max_bytes)
+            for chunk in response.iter_bytes():
+                capped.add(chunk)
+        except httpx.TransportError as exc:
+            raise wrap_transport_error(exc, response.request, op) from exc
+        finally:
+            response.close()
+        return capped.content()
+
     def close(self) -> None:
-        if self._pool.client is not None:
-            self._pool.client.close()
+        if not self._owner:
+            return  # a with_options copy: the pool belongs to the client it was made from
+        client = self._pool.take_for_close()
+        if client is not None:
+            client.close()
 
 
 class AsyncTransport:
     """The same loop as SyncTransport, over ``httpx.AsyncClient``."""
 
     def __init__(
-        self, cfg: ClientConfig, http: httpx.AsyncClient | None = None, pool: _Pool | None = None
+        self,
+        cfg: ClientConfig,
+        http: httpx.AsyncClient | None = None,
+        pool: _Pool | None = None,
     ) -> None:
         self.cfg = cfg
-        self._pool = pool or _Pool(
-            lambda: httpx.AsyncClient(follow_redirects=True, verify=_ssl_context()), http
-        )
+        self._owner = pool is None
+        self._pool = pool or _Pool(lambda: httpx.AsyncClient(verify=_ssl_context()), http)
         self.last_response: httpx.Response | None = None
 
     @property
@@ -288,33 +614,50 @@ class AsyncTransport:
         return AsyncTransport(cfg, pool=self._pool)
 
     async def send(self, op: Op[Any], *, stream: bool = False) -> httpx.Response:
-        attempt = 0
+        http = self.http
+        attempts = _Attempts(self.cfg, op)
+        request = attempts.first(http)
         while True:
-            request = build_request(self.http, self.cfg, op)
             try:
-                response = await self.http.send(request, stream=stream)
+                response = await http.send(request, stream=stream, follow_redirects=False)
             except httpx.TransportError as exc:
-                if attempt < self.cfg.max_retries and should_retry_exception(op, exc):
-                    await asyncio.sleep(backoff_seconds(attempt))
-                    attempt += 1
-                    continue
-                raise wrap_transport_error(exc, request) from exc
+                await asyncio.sleep(attempts.after_error(exc))
+                request = attempts.first(http)
+                continue
             self.last_response = response
-            if response.status_code < 400:
-                return response
-            if stream:
+            if stream and response.status_code >= 300:
                 await response.aread()
                 await response.aclose()
-            if attempt < self.cfg.max_retries and should_retry_status(op, response):
-                await asyncio.sleep(backoff_seconds(attempt, response))
-                attempt += 1
+            step = attempts.after_response(response)
+            if step is None:
+                return response
+            if isinstance(step, httpx.Request):
+                request = step
                 continue
-            raise to_api_error(response)
+            await asyncio.sleep(step)
+            request = attempts.first(http)
 
     async def execute(self, op: Op[Any]) -> Any:
+        if op.max_bytes is not None:
+            return await self._download(op, op.max_bytes)
         response = await self.send(op)
         return parse_response(op, response)
 
+    async def _download(self, op: Op[Any], max_bytes: int) -> bytes:
+        response = await self.send(op, stream=True)
+        try:
+            capped = _Capped(response, max_bytes)
+            async for chunk in response.aiter_bytes():
+                capped.add(chunk)
+        except httpx.TransportError as exc:
+            raise wrap_transport_error(exc, response.request, op) from exc
+        finally:
+            await response.aclose()
+        return capped.content()
+
     async def close(self) -> None:
-        if self._pool.client is not None:
-            await self._pool.client.aclose()
+        if not self._owner:
+            return
+        client = self._pool.take_for_close()
+        if client is not None:
+            await client.aclose()

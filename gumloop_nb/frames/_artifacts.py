@@ -1,13 +1,15 @@
 """Download an artifact and read it into a DataFrame (see ``_formats`` for the format rules).
 
-The bytes are fetched from the artifact's short-lived download URL with a plain GET (no Gumloop
-credentials), streamed and cut off at ``max_bytes``.
+The bytes are fetched by the client's one download (``gumloop_nb.client.fetch_bytes``): a plain
+GET of the short-lived download URL on the client's own connection pool, without Gumloop
+credentials or default headers, streamed and cut off at ``max_bytes``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ArtifactTooLargeError, FrameError
@@ -116,10 +118,20 @@ def _connect_error(exc: Exception, name: str, url: str) -> FrameError:
     )
 
 
-def _declared_length(resp: httpx.Response, name: str, max_bytes: int) -> None:
-    length = resp.headers.get("content-length")
-    if length and length.isdigit() and int(length) > max_bytes:
-        raise _too_large(name, f"{int(length):,}", max_bytes)
+@contextlib.contextmanager
+def _download_errors(name: str, url: str, max_bytes: int) -> Iterator[None]:
+    """The client's download errors, told in terms of the artifact."""
+    from gumloop_nb.errors import APIConnectionError, APIStatusError, ResponseTooLargeError
+
+    try:
+        yield
+    except ResponseTooLargeError as exc:
+        size = f"{exc.size:,}" if exc.size is not None else f"more than {max_bytes:,}"
+        raise _too_large(name, size, max_bytes) from None
+    except APIStatusError as exc:
+        raise _status_error(exc.status_code, name, url) from None
+    except APIConnectionError as exc:
+        raise _connect_error(exc, name, url) from None
 
 
 def read_artifact(
@@ -149,7 +161,6 @@ def read_artifact(
             arts = client.artifacts.list(agent_id).artifacts
             df = read_artifact(client, arts[0])
     """
-    import httpx
 
     art_id, art_filename, art_media = _artifact_ref(artifact)
     raw = _download_call(client, art_id, version_id)
@@ -165,36 +176,14 @@ def read_artifact(
     name = repr(filename or art_id)
     _check_declared_size(info, name, max_bytes)
     url = _resolve_url(client, info.get("download_url"), name)
-    http = http_client or httpx.Client(timeout=timeout, follow_redirects=True)
-    try:
-        with http.stream("GET", url) as resp:
-            if resp.status_code >= 400:
-                raise _status_error(resp.status_code, name, url)
-            _declared_length(resp, name, max_bytes)
-            chunks: list[bytes] = []
-            total = 0
-            for chunk in resp.iter_bytes():
-                total += len(chunk)
-                if total > max_bytes:
-                    raise _too_large(name, f"more than {max_bytes:,}", max_bytes)
-                chunks.append(chunk)
-            header_type = resp.headers.get("content-type")
-    except httpx.HTTPError as exc:
-        raise _connect_error(exc, name, url) from None
-    finally:
-        if http_client is None:
-            http.close()
+    from gumloop_nb.client import fetch_bytes
+
+    with _download_errors(name, url, max_bytes):
+        data = fetch_bytes(
+            client, url, max_bytes=max_bytes, timeout=timeout, http_client=http_client
+        )
     return _finish(
-        b"".join(chunks),
-        info,
-        art_id,
-        filename,
-        art_media,
-        header_type,
-        format,
-        encoding,
-        max_columns,
-        max_cells,
+        data, info, art_id, filename, art_media, None, format, encoding, max_columns, max_cells
     )
 
 
@@ -212,7 +201,6 @@ async def aread_artifact(
     max_cells: int | None = DEFAULT_MAX_CELLS,
 ) -> pd.DataFrame | str | bytes:
     """Async twin of :func:`read_artifact` for ``AsyncGumloop`` (the download is awaited)."""
-    import httpx
 
     art_id, art_filename, art_media = _artifact_ref(artifact)
     raw = _download_call(client, art_id, version_id)
@@ -223,36 +211,14 @@ async def aread_artifact(
     name = repr(filename or art_id)
     _check_declared_size(info, name, max_bytes)
     url = _resolve_url(client, info.get("download_url"), name)
-    http = http_client or httpx.AsyncClient(timeout=timeout, follow_redirects=True)
-    try:
-        async with http.stream("GET", url) as resp:
-            if resp.status_code >= 400:
-                raise _status_error(resp.status_code, name, url)
-            _declared_length(resp, name, max_bytes)
-            chunks: list[bytes] = []
-            total = 0
-            async for chunk in resp.aiter_bytes():
-                total += len(chunk)
-                if total > max_bytes:
-                    raise _too_large(name, f"more than {max_bytes:,}", max_bytes)
-                chunks.append(chunk)
-            header_type = resp.headers.get("content-type")
-    except httpx.HTTPError as exc:
-        raise _connect_error(exc, name, url) from None
-    finally:
-        if http_client is None:
-            await http.aclose()
+    from gumloop_nb.client import afetch_bytes
+
+    with _download_errors(name, url, max_bytes):
+        data = await afetch_bytes(
+            client, url, max_bytes=max_bytes, timeout=timeout, http_client=http_client
+        )
     return _finish(
-        b"".join(chunks),
-        info,
-        art_id,
-        filename,
-        art_media,
-        header_type,
-        format,
-        encoding,
-        max_columns,
-        max_cells,
+        data, info, art_id, filename, art_media, None, format, encoding, max_columns, max_cells
     )
 
 

@@ -430,7 +430,7 @@ async def test_opening_a_session_stream_is_retried_only_when_the_server_did_not_
     client: Any, router: Any
 ) -> None:
     route = router.post(f"{WS}/agents/agt_1/sessions").mock(
-        side_effect=[httpx.Response(503, json={}), sse_response(sse(FINISH))]
+        side_effect=[httpx.Response(429, json={}), sse_response(sse(FINISH))]
     )
     events = await collect(client.sessions.stream("agt_1", input="Hi"))
     assert route.call_count == 2

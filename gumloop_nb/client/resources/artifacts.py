@@ -6,8 +6,10 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from ... import types as t
+from ...errors import ResponseTooLargeError
+from .._download import DEFAULT_MAX_DOWNLOAD, fetch_op
 from .._endpoint import M, Resource, endpoint, pager
-from .._op import Op, model_parser
+from .._op import UNSET, Op, model_parser
 from ._util import access_get, access_put, get, seg, send
 
 
@@ -58,15 +60,39 @@ class Artifacts(Resource[M]):
 
     @endpoint
     def read_bytes(
-        self, artifact_id: str, *, version_id: str | None = None
+        self,
+        artifact_id: str,
+        *,
+        version_id: str | None = None,
+        max_bytes: int | None = DEFAULT_MAX_DOWNLOAD,
     ) -> Generator[Op[Any], Any, bytes]:
-        """Download an artifact's bytes (resolves the signed URL, then fetches it)."""
+        """Download an artifact's bytes (resolves the signed URL, then fetches it).
+
+        The download carries no credentials and none of the client's ``default_headers``; it
+        stops with ``ResponseTooLargeError`` past ``max_bytes`` (200 MB; ``None``: no limit).
+        """
         info = yield get(
             f"/artifacts/{seg(artifact_id)}/download",
             t.ArtifactDownloadResponse,
             {"version_id": version_id},
         )
-        return (yield Op("GET", info.download_url, host="absolute", auth=False, raw=True))
+        if max_bytes is not None and isinstance(info.size, int) and info.size > max_bytes:
+            raise ResponseTooLargeError(
+                f"Artifact {artifact_id} is {info.size:,} bytes, larger than "
+                f"max_bytes={max_bytes:,}; nothing was downloaded. Pass a larger max_bytes= "
+                "(or None) to read it anyway.",
+                max_bytes=max_bytes,
+                size=info.size,
+            )
+        return (yield fetch_op(info.download_url, self._client.base_url, max_bytes))
+
+    @endpoint
+    def fetch(
+        self, url: str, *, max_bytes: int | None = DEFAULT_MAX_DOWNLOAD, timeout: Any = UNSET
+    ) -> Op[bytes]:
+        """The bytes behind a ``download_url`` (from :meth:`download`): a plain GET with no
+        credentials, stopped at ``max_bytes``; a relative URL is resolved against base_url."""
+        return fetch_op(url, self._client.base_url, max_bytes, timeout)
 
     @endpoint
     def delete(
