@@ -11,6 +11,7 @@ run with ``await``).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 import warnings
@@ -91,6 +92,9 @@ class GumloopClient:
         self._max_retries = max_retries
         self._sync: SyncTransport | None = None
         self._async: AsyncTransport | None = None
+        # Async transports dropped while no event loop ran here: closed by aclose().
+        self._retired: list[AsyncTransport] = []
+        self._closing: set[asyncio.Task[None]] = set()
 
     # -- attributes of the official client ---------------------------------------------------
     @property
@@ -100,7 +104,23 @@ class GumloopClient:
     @base_url.setter
     def base_url(self, value: str) -> None:  # the official docs suggest overriding it
         self._base_url = value.rstrip("/")
-        self._sync = self._async = None
+        sync, self._sync = self._sync, None
+        if sync is not None:
+            sync.close()
+        dropped, self._async = self._async, None
+        if dropped is not None:
+            self._close_later(dropped)
+
+    def _close_later(self, transport: AsyncTransport) -> None:
+        """Close a dropped async transport: now on the running loop, else in ``aclose()``."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._retired.append(transport)
+            return
+        task = loop.create_task(transport.close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -276,12 +296,26 @@ class GumloopClient:
         return (yield op)
 
     def close(self) -> None:
-        if self._sync is not None:
-            self._sync.close()
+        """Close the connections (the async ones too when an event loop is running here;
+        otherwise ``await aclose()`` closes those)."""
+        sync, self._sync = self._sync, None
+        if sync is not None:
+            sync.close()
+        dropped, self._async = self._async, None
+        if dropped is not None:
+            self._close_later(dropped)
 
     async def aclose(self) -> None:
-        if self._async is not None:
-            await self._async.close()
+        """Close every connection, sync and async."""
+        sync, self._sync = self._sync, None
+        if sync is not None:
+            sync.close()
+        transports = [*self._retired, *([self._async] if self._async is not None else [])]
+        self._retired, self._async = [], None
+        for transport in transports:
+            await transport.close()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
 
     def __enter__(self) -> GumloopClient:
         return self

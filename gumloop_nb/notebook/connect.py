@@ -47,6 +47,7 @@ class Connection:
         self._lock = threading.Lock()
         self._client: Any = None
         self._flows: Any = None
+        self._project_flows: dict[str, Any] = {}
         if mode == "emulator":
             threading.Thread(
                 target=self._start_emulator, name="gumloop-emulator", daemon=True
@@ -123,11 +124,21 @@ class Connection:
         """The legacy flows client (``GumloopClient``) for this connection."""
         with self._lock:
             if self._flows is None:
-                self._flows = self.flows_for_project(None)
+                self._flows = self._new_flows(None)
             return self._flows
 
     def flows_for_project(self, project_id: str | None) -> Any:
-        """A new legacy flows client, optionally scoped to a project (team)."""
+        """The legacy flows client scoped to a project (team): one per project, kept and
+        closed with this connection."""
+        if not project_id:
+            return self.flows()
+        with self._lock:
+            flows = self._project_flows.get(project_id)
+            if flows is None:
+                flows = self._project_flows[project_id] = self._new_flows(project_id)
+            return flows
+
+    def _new_flows(self, project_id: str | None) -> Any:
         from gumloop_nb import GumloopClient
 
         with warnings.catch_warnings():
@@ -162,7 +173,7 @@ class Connection:
 
     def close(self) -> None:
         """Close clients and stop an embedded emulator."""
-        for client in (self._client, self._flows):
+        for client in (self._client, self._flows, *self._project_flows.values()):
             closer = getattr(client, "close", None)
             if closer is not None:
                 try:
@@ -170,6 +181,7 @@ class Connection:
                 except Exception:
                     pass
         self._client = self._flows = None
+        self._project_flows = {}
         if self._emulator is not None:
             self._emulator.stop()
             self._emulator = None

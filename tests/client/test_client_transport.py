@@ -4,6 +4,7 @@ size-capped download."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pickle
 import socket
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gumloop_nb import AsyncGumloop, Gumloop
+from gumloop_nb import AsyncGumloop, Gumloop, GumloopClient
 from gumloop_nb import errors as e
 from gumloop_nb.client import _config, _transport
 from gumloop_nb.client._endpoint import run_async, run_sync
@@ -390,3 +391,32 @@ async def test_read_bytes_stops_at_max_bytes(client: Any, router: Any) -> None:
     assert info.value.max_bytes == 100
     assert "SECRET-SIG" not in str(info.value)
     assert pickle.loads(pickle.dumps(info.value)).max_bytes == 100
+
+
+# -- the legacy flows client ----------------------------------------------------------------------
+
+
+def _flows() -> Any:
+    with pytest.warns(DeprecationWarning):
+        return GumloopClient(api_key="k", user_id="u", base_url=API)
+
+
+def test_changing_the_flows_base_url_closes_the_dropped_connections() -> None:
+    flows = _flows()
+    sync_http = flows._sync_transport().http
+    async_http = flows._async_transport().http  # made outside any event loop
+    flows.base_url = "http://other.test/api/v1"
+    assert sync_http.is_closed
+    assert flows._sync_transport().http is not sync_http
+    asyncio.run(flows.aclose())  # closes what no event loop was there to close at once
+    assert async_http.is_closed
+
+
+async def test_changing_the_flows_base_url_in_an_event_loop_closes_the_async_pool() -> None:
+    flows = _flows()
+    async_http = flows._async_transport().http
+    flows.base_url = "http://other.test/api/v1"
+    await flows.aclose()
+    assert async_http.is_closed
+    assert flows._async_transport().http is not async_http
+    await flows.aclose()

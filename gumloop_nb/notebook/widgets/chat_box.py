@@ -18,16 +18,10 @@ __all__ = ["ChatBox"]
 
 
 def _notebook_client() -> Any:
-    """The client of the %gumloop connection if the extension is loaded, else a fresh one."""
-    from .. import _loaded
-    from .._display import get_ipython_or_none
+    """The client of the notebook's connection (the %gumloop one, else one shared fallback)."""
+    from .. import get_client
 
-    magics = _loaded.get(id(get_ipython_or_none()))
-    if magics is not None:
-        return magics.get_connection().client()
-    from ..connect import resolve_connection
-
-    return resolve_connection().client()
+    return get_client()
 
 
 class ChatBox:
