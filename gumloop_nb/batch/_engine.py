@@ -110,6 +110,15 @@ class Backend:
         else:
             raise TypeError("Backend needs a client or a factory.")
 
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> Backend:
+        """A backend from `settings()` (how a Dask worker rebuilds it)."""
+        backend = cls.__new__(cls)
+        backend._factory = None
+        backend._settings = dict(settings)
+        backend.base_url = str(settings.get("base_url") or "")
+        return backend
+
     def __repr__(self) -> str:
         return f"<Backend {self.base_url}>"
 

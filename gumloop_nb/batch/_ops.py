@@ -399,7 +399,7 @@ def classify_frame(
         errors.append(error)
     result = df.copy()
     result[output] = pd.Categorical(chosen, categories=list(label_map))
-    if any(c is not None for c in confidences):
+    if use_decisions:  # a fixed set of columns (Dask needs it); NA after a fallback
         result[confidence_col] = pd.Series(confidences, index=df.index, dtype="Float64")
     if reason:
         result[reason_col] = pd.Series(reasons, index=df.index, dtype="string")
