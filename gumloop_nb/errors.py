@@ -26,14 +26,17 @@ The tree (every class is importable from ``gumloop_nb.errors``)::
     └── FlowTerminatedError (also RuntimeError)  a legacy flow run was terminated
 
 ``APIStatusError`` keeps the attributes of the official SDK (``status_code``, ``body``, ``error``,
-``code``, ``type``, ``param``, ``details``) and adds ``request_id``, ``headers``, ``method`` and
-``url``. Messages say what failed and what to do; credentials never appear in them.
+``code``, ``type``, ``param``, ``details``) and its message: ``str(error)`` is exactly what the
+official SDK says. It adds ``request_id``, ``headers``, ``method``, ``url`` and ``hint`` (what to
+do, from the one table :data:`HINTS`; on Python 3.11+ also a note shown under the message).
+Credentials never appear in an error, in any form (message, repr, attributes, pickle).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import httpx
@@ -65,28 +68,45 @@ __all__ = [
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-trace-id", "x-amzn-trace-id")
 
-_HINTS: dict[int, str] = {
-    400: "Check the arguments of this call against the API reference.",
-    401: "Check your credential: pass api_key=... or set GUMLOOP_ACCESS_TOKEN "
-    "(personal keys also need user_id / GUMLOOP_USER_ID).",
-    403: "Your credential lacks permission for this: check its scopes and the team_id in use.",
-    404: "Check the id: it does not exist or is not visible to this credential/team.",
-    409: "The resource is in a conflicting state: fetch its current state and try again.",
-    413: "The payload is too large: send less data per request.",
-    422: "The request was understood but some values are invalid: check the details.",
-    429: "Rate limited: slow down or raise max_retries; retries honour Retry-After.",
-}
+# What to do about an API error, as data: keyed by the error code where the status alone would
+# suggest the wrong fix, else by HTTP status (500 stands for every 5xx). The one table every
+# layer reads, through ``exc.hint`` (see hint_for).
+HINTS: Mapping[int | str, str] = MappingProxyType(
+    {
+        400: "Check the arguments of this call against the API reference.",
+        401: "Check your credential: pass api_key=... or set GUMLOOP_ACCESS_TOKEN (personal "
+        "keys also need user_id / GUMLOOP_USER_ID).",
+        403: "Your credential lacks permission for this: check its scopes and the team_id in use.",
+        404: "Check the id: it does not exist or is not visible to this credential/team.",
+        409: "The resource is in a conflicting state: fetch its current state and try again.",
+        413: "The payload is too large: send less data per request.",
+        422: "The request was understood but some values are invalid: check the details.",
+        429: "Rate limited: slow down or raise max_retries; retries honour Retry-After.",
+        500: "The server had a problem. Try again later (calls that are safe to repeat are "
+        "retried automatically, see max_retries).",
+        "model_not_found": "Check the model name: client.models.list() lists the available ones.",
+        "session_already_exists": "Pick another session_id, or retrieve the existing session.",
+        "interaction_not_in_terminal_state": "The session is still running: wait for it to "
+        "finish (client.sessions.retrieve) or cancel it, then send again.",
+        "agent_version_conflict": "The agent changed since that version: retrieve it and retry "
+        "with its current version.",
+    }
+)
 
 
-# Hints for error codes whose status alone would suggest the wrong fix.
-_CODE_HINTS: dict[str, str] = {
-    "model_not_found": "Check the model name: client.models.list() lists the available ones.",
-    "session_already_exists": "Pick another session_id, or retrieve the existing session.",
-    "interaction_not_in_terminal_state": "The session is still running: wait for it to finish "
-    "(client.sessions.retrieve) or cancel it, then send again.",
-    "agent_version_conflict": "The agent changed since that version: retrieve it and retry "
-    "with its current version.",
-}
+def hint_for(status: int | None, code: str | None = None) -> str | None:
+    """The hint for an error code or HTTP status from :data:`HINTS` (None when there is none)."""
+    if code is not None and code in HINTS:
+        return HINTS[code]
+    if status is None:
+        return None
+    return HINTS.get(500 if status >= 500 else status)
+
+
+def _add_note(error: BaseException, note: str) -> None:
+    # Python 3.11+ shows notes under the message in tracebacks; str(error) stays unchanged.
+    if hasattr(error, "add_note"):
+        error.add_note(note)
 
 
 class GumloopError(Exception):
@@ -106,13 +126,20 @@ class APIError(GumloopError):
     """
 
     request: httpx.Request | None = None
+    hint: str | None = None
+    """What to do about it, when there is something to say (also a note on Python 3.11+)."""
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+    def __init__(
+        self, message: str, *, request: httpx.Request | None = None, hint: str | None = None
+    ) -> None:
         # Not cooperative on purpose: a subclass may also derive from httpx.HTTPStatusError,
         # whose __init__ takes other arguments.
         Exception.__init__(self, message)
         self.message = message
         self.request = redact_request(request)
+        if hint:
+            self.hint = hint
+            _add_note(self, hint)
 
     def __reduce__(self) -> Any:
         # Rebuilt from the message and the (already redacted) request alone: the default
@@ -250,8 +277,9 @@ class StreamError(APIError):
         code: int | str | None = None,
         body: Any = None,
         request: httpx.Request | None = None,
+        hint: str | None = None,
     ) -> None:
-        super().__init__(message, request=request)
+        super().__init__(message, request=request, hint=hint)
         self.code = code
         self.body = body
 
@@ -312,6 +340,12 @@ class APIStatusError(APIError):
                 self.details = {k: v for k, v in body.items() if k not in skip}
             else:
                 self.details = {}
+        if self.method is not None:
+            rid = f" (request id {self.request_id})" if self.request_id else ""
+            _add_note(self, f"HTTP {status_code} from {self.method} {self.url}{rid}")
+        self.hint = hint_for(status_code, self.code)
+        if self.hint:
+            _add_note(self, self.hint)
 
 
 class BadRequestError(APIStatusError):
@@ -425,34 +459,22 @@ def status_error_class(status: int) -> type[APIStatusError]:
 def to_api_error(response: httpx.Response) -> APIStatusError:
     """Map a non-2xx response to the matching :class:`APIStatusError` subclass.
 
-    The message is the server's own message (per the wire contract), followed by where it
-    happened, the request id when the server sent one, and a hint on what to do.
+    ``str(error)`` is exactly the official SDK's message (the server's own words, per the wire
+    contract's message rules), so code that compares or logs it behaves the same. What to do
+    is on ``error.hint``; where it happened is on ``method``, ``url`` and ``request_id``; on
+    Python 3.11+ both are also notes shown under the message in a traceback.
     """
     status = response.status_code
     body = _parse_body(response)
     request = response.request if _has_request(response) else None
-    base = _message_for(status, body)
     cls = status_error_class(status)
-    err = cls(base, status_code=status, body=body, response=response, request=request)
-    parts = [base]
-    if request is not None:
-        parts.append(f"[{status} {_describe(request)}]")
-    if err.request_id:
-        parts.append(f"(request id {err.request_id})")
-    hint = (
-        _CODE_HINTS.get(err.code or "")
-        or _HINTS.get(status)
-        or (
-            "The server had a problem. Try again later (calls that are safe to repeat are "
-            "retried automatically, see max_retries)."
-            if status >= 500
-            else None
-        )
+    return cls(
+        _message_for(status, body),
+        status_code=status,
+        body=body,
+        response=response,
+        request=request,
     )
-    if hint:
-        parts.append(f"— {hint}")
-    err.args = (" ".join(parts),)
-    return err
 
 
 def _has_request(response: httpx.Response) -> bool:

@@ -1,8 +1,12 @@
 """Stream objects: iterate them, close them, use them in ``with``.
 
 * :class:`ChatCompletionStream` / :class:`AsyncChatCompletionStream` yield ``ChatStreamChunk``
-  and accumulate the answer (``.text``, ``.final()``); an error frame raises
-  :class:`~gumloop_nb.errors.StreamError` instead of vanishing, and what arrived is kept.
+  and accumulate the answer (``.text``, ``.final()``). A mid-stream error frame is yielded as
+  the chunk with ``chunk.error`` set, exactly as the official SDK yields it, and is also kept
+  as ``stream.error`` (a :class:`~gumloop_nb.errors.StreamError`); ``final()`` raises it, and
+  ``final(partial=True)`` returns what arrived. A bare error object without the chunk
+  envelope, which the official SDK drops silently, is not yielded either but is recorded the
+  same way. A connection that drops or ends before ``[DONE]`` raises StreamError.
 * :class:`SessionStream` / :class:`AsyncSessionStream` yield ``StreamEvent`` and, when the
   connection drops, resume from the last ``stream_cursor`` by themselves (bounded attempts),
   losing and duplicating no event.
@@ -38,11 +42,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("gumloop_nb")
 
 
-def decode_chat_frame(data: bytes | str) -> ChatStreamChunk | None:
+def decode_chat_frame(data: bytes | str) -> StreamError | None:
     """The slow path for a chat frame that did not validate as a chunk.
 
-    An error object (with or without the chunk envelope) raises StreamError carrying the
-    server's code and message; keep-alives and anything else are logged and skipped.
+    Such frames are not yielded (as with the official SDK, whose iteration skips them). A bare
+    error object (``{"error": {...}}`` without the chunk envelope) comes back as a StreamError
+    for the stream to record; keep-alives and anything else are logged and skipped.
     """
     if not data:
         return None
@@ -53,7 +58,8 @@ def decode_chat_frame(data: bytes | str) -> ChatStreamChunk | None:
         log.warning("ignoring a chat stream frame that is not JSON: %.80r", text)
         return None
     if isinstance(payload, dict) and payload.get("error"):
-        raise _stream_error(payload["error"], payload)
+        log.warning("the chat stream carried an error frame: %.200r", text)
+        return _stream_error(payload["error"], payload)
     log.warning("ignoring a chat stream frame that is not a chunk: %.80r", text)
     return None
 
@@ -66,10 +72,11 @@ def _stream_error(error: Any, payload: Any) -> StreamError:
         code, message = None, str(error)
     where = f" (code {code})" if code is not None else ""
     return StreamError(
-        f"The server reported an error in the middle of the stream{where}: {message}. What "
-        "arrived before it is kept on the stream (.text, .final(partial=True)).",
+        f"The server reported an error in the middle of the stream{where}: {message}",
         code=code,
         body=payload,
+        hint="What arrived before it is kept on the stream (.text, .final(partial=True)); "
+        "send the request again for a complete answer.",
     )
 
 
@@ -82,6 +89,8 @@ class _ChatStreamBase:
         self._done = False
         self._closed = False
         self._iterator: Any = None
+        self.error: StreamError | None = None
+        """The first error frame the server sent, as a StreamError (None while there is none)."""
         # One JSON parse + validation per chunk, in pydantic-core (no json.loads first). The
         # models are built lazily (defer_build): build before taking the validator.
         model = _types.ChatStreamChunk
@@ -128,18 +137,22 @@ class _ChatStreamBase:
         return [e.data for e in self._decoder.flush()]
 
     def _decode(self, data: bytes | str) -> ChatStreamChunk | None:
-        """One frame -> a chunk (None to skip); raises StreamError for an error frame.
+        """One frame -> a chunk (None to skip); an error frame is recorded in ``self.error``.
 
+        A chunk carrying ``error`` is yielded with ``chunk.error`` set, as the official SDK
+        yields it, so code written for it sees the same chunks; ``final()`` then raises.
         Frames are decoded one at a time as they are handed out (never a whole read at
-        once): a chunk that is dropped right after use costs no garbage-collector work, and
-        the chunks before an error frame reach the consumer before it raises.
+        once): a chunk that is dropped right after use costs no garbage-collector work.
         """
         try:
             chunk: ChatStreamChunk = self._validate(data)
         except ValueError:  # pydantic's ValidationError is a ValueError
-            return decode_chat_frame(data)
-        if chunk.error is not None:
-            raise _stream_error(chunk.error.model_dump(), json.loads(data))
+            error = decode_chat_frame(data)
+            if error is not None and self.error is None:
+                self.error = error
+            return None
+        if chunk.error is not None and self.error is None:
+            self.error = _stream_error(chunk.error.model_dump(), json.loads(data))
         return chunk
 
     def _chunks(self, raw: bytes | None) -> Iterator[ChatStreamChunk]:
@@ -176,8 +189,11 @@ class _ChatStreamBase:
         )
 
     def _result(self, partial: bool) -> ChatResult:
-        if not self._done and not partial:
-            raise self._ended_early()
+        if not partial:
+            if self.error is not None:
+                raise self.error
+            if not self._done:
+                raise self._ended_early()
         return self._acc.to_result()
 
     def __repr__(self) -> str:
@@ -214,7 +230,10 @@ class ChatCompletionStream(_ChatStreamBase):
     def final(self, *, partial: bool = False) -> ChatResult:
         """Consume the rest of the stream and return the assembled ``ChatResult``.
 
-        With ``partial=True`` an interrupted stream returns what arrived instead of raising.
+        Raises the server's error frame (:attr:`error`, a StreamError with its ``code``) if
+        one arrived, and StreamError if the stream broke off or ended before ``[DONE]``. With
+        ``partial=True`` it returns what arrived instead of raising (``finish_reason`` is the
+        server's, e.g. ``"error"``; the error stays on :attr:`error`).
         """
         if not self._closed:
             try:
@@ -263,6 +282,8 @@ class AsyncChatCompletionStream(_ChatStreamBase):
         return self._iterator
 
     async def final(self, *, partial: bool = False) -> ChatResult:
+        """Consume the rest of the stream and return the assembled ``ChatResult``; raises
+        (or, with ``partial=True``, reports) as :meth:`ChatCompletionStream.final` does."""
         if not self._closed:
             try:
                 async for _ in self:

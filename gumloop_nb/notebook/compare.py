@@ -88,6 +88,9 @@ def _run_one(
                 if stop is not None and stop.is_set():
                     row.error = "stopped"
                     break
+            else:
+                if getattr(stream, "error", None) is not None:  # an error frame, yielded as a chunk
+                    raise stream.error
         finally:
             closer = getattr(stream, "close", None)
             if closer is not None:

@@ -103,55 +103,49 @@ async def test_done_ends_the_stream_and_anything_after_is_ignored(client: Any, r
     assert stream.text == "A"
 
 
-async def test_an_error_frame_mid_stream_raises_and_keeps_what_arrived(
+ERROR_STREAM = sse(
+    chunk({"content": "Partial"}),
+    chunk({}, "error", error={"code": 402, "message": "budget exceeded"}),
+    done=True,
+)
+
+
+async def test_an_error_frame_is_yielded_as_a_chunk_and_final_raises_it(
     client: Any, router: Any
 ) -> None:
-    body = sse(
-        chunk({"content": "Partial"}),
-        chunk({}, "error", error={"code": 402, "message": "budget exceeded"}),
-        done=True,
-    )
-    stream = await open_chat(client, router, sse_response(body))
-    received: list[Any] = []
+    stream = await open_chat(client, router, sse_response(ERROR_STREAM))
+    chunks = await collect(stream)  # iterating never raises: the official SDK's behaviour
+    assert [c.choices[0].delta.content for c in chunks] == ["Partial", None]
+    assert chunks[0].error is None
+    assert chunks[1].error is not None
+    assert (chunks[1].error.code, chunks[1].error.message) == (402, "budget exceeded")
+    assert isinstance(stream.error, StreamError) and stream.error.code == 402
+    assert "budget exceeded" in str(stream.error)
+    assert stream.completed and stream.text == "Partial"
     with pytest.raises(StreamError) as info:
-        if hasattr(stream, "__aiter__"):
-            async for c in stream:
-                received.append(c)
-        else:
-            for c in stream:
-                received.append(c)
-    assert info.value.code == 402
-    assert "budget exceeded" in str(info.value)
-    assert stream.text == "Partial"
+        await run(stream.final())
+    assert info.value is stream.error
     partial = await run(stream.final(partial=True))
     assert partial.choices[0].message.content == "Partial"
+    assert partial.choices[0].finish_reason == "error"
 
 
-async def test_chunks_before_an_error_frame_are_yielded_before_the_error(
+async def test_a_stream_without_an_error_frame_has_no_error(client: Any, router: Any) -> None:
+    stream = await open_chat(client, router, sse_response(FULL_STREAM))
+    await collect(stream)
+    assert stream.error is None
+
+
+async def test_a_bare_error_frame_is_skipped_but_not_silently_dropped(
     client: Any, router: Any
 ) -> None:
-    body = sse(
-        chunk({"content": "Partial"}),
-        chunk({}, "error", error={"code": 402, "message": "budget exceeded"}),
-        done=True,
-    )
-    stream = await open_chat(client, router, sse_response(body))
-    received: list[Any] = []
-    with pytest.raises(StreamError):
-        if hasattr(stream, "__aiter__"):
-            async for c in stream:
-                received.append(c)
-        else:
-            for c in stream:
-                received.append(c)
-    assert [c.choices[0].delta.content for c in received] == ["Partial"]
-
-
-async def test_a_bare_error_frame_is_not_silently_dropped(client: Any, router: Any) -> None:
     body = sse(chunk({"content": "x"}), {"error": {"code": 500, "message": "boom"}}, done=True)
     stream = await open_chat(client, router, sse_response(body))
+    chunks = await collect(stream)
+    assert [c.choices[0].delta.content for c in chunks] == ["x"]  # not a chunk: not yielded
+    assert stream.error is not None and stream.error.code == 500
     with pytest.raises(StreamError, match="boom"):
-        await collect(stream)
+        await run(stream.final())
 
 
 async def test_a_stream_cut_before_done_raises_but_partial_final_works(

@@ -25,17 +25,6 @@ __all__ = ["LAST_NAME", "MagicContext", "describe_error"]
 
 LAST_NAME = "_gumloop_last"
 
-_HINTS = {
-    400: "check the options and the cell",
-    401: "check your API key (%gumloop login) or use %gumloop connect --emulator",
-    403: "your key lacks permission for this; check the team (%gumloop status)",
-    404: "check the name or id (the listing subcommands show what exists)",
-    409: "wait for the running turn to finish, then retry",
-    413: "send less data",
-    422: "check the options and the cell",
-    429: "you are rate limited; wait a moment and run the cell again",
-}
-
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
@@ -43,21 +32,23 @@ def _one_line(text: str) -> str:
 
 def describe_error(exc: BaseException) -> str:
     """One line saying what went wrong and what to do, without secrets or a traceback."""
-    status = getattr(exc, "status_code", None)
-    message = _one_line(str(exc)) or type(exc).__name__
-    if isinstance(status, int):
-        code = getattr(exc, "code", None)
-        label = f"HTTP {status}" + (f" {code}" if code else "")
-        if " — " in message:  # the client already says what to do
-            return f"{label}: {message.rstrip('.')}."
-        hint = _HINTS.get(status, "try again later" if status >= 500 else "check the request")
-        return f"{label}: {message.rstrip('.')}. Fix: {hint}."
-    name = type(exc).__name__
-    if "Connect" in name or "Timeout" in name:
-        return f"{message.rstrip('.')}. Fix: check the connection (%gumloop status) and retry."
-    if name in ("ValueError", "TypeError", "ValidationError"):
-        return f"{message.rstrip('.')}."
-    return f"{name}: {message}"
+    from ...errors import APIConnectionError, APIStatusError  # not at %load_ext: pulls httpx
+
+    message = _one_line(str(exc)).rstrip(".") or type(exc).__name__
+    # What to do comes from the error itself (the client's one hint table), never from a
+    # second table here.
+    hint = getattr(exc, "hint", None)
+    fix = f" Fix: {_one_line(hint).rstrip('.')}." if isinstance(hint, str) and hint else ""
+    if isinstance(exc, APIStatusError):
+        label = f"HTTP {exc.status_code}" + (f" {exc.code}" if exc.code else "")
+        return f"{label}: {message}.{fix}"
+    if isinstance(exc, (APIConnectionError, ConnectionError, TimeoutError)):
+        return f"{message}. Fix: check the connection (%gumloop status) and retry."
+    if isinstance(exc, (ValueError, TypeError)):  # incl. pydantic's ValidationError
+        return f"{message}."
+    if fix:
+        return f"{message}.{fix}"
+    return f"{type(exc).__name__}: {_one_line(str(exc))}"
 
 
 class MagicContext:

@@ -56,6 +56,8 @@ def image(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
                 view.add_frame(frame)
             if usage is not None:
                 view.provenance.add_usage(usage)
+        if getattr(stream, "error", None) is not None:  # an error frame, yielded as a chunk
+            raise stream.error
     except KeyboardInterrupt:
         stopped = True
         stream.close()

@@ -108,6 +108,8 @@ class ChatBox:
                 pane.append(delta)
                 if usage is not None:
                     provenance.add_usage(usage)
+            if getattr(stream, "error", None) is not None:  # an error frame, yielded as a chunk
+                raise stream.error
             self.status.value = escape(provenance.footer())
         except Exception as exc:
             self.status.value = f'<span style="color:#b00">{escape(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}</span>'

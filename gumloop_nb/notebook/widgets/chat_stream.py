@@ -205,6 +205,12 @@ class ChatStream:
                     self._feed_parts(text, usage, model, images)
                 if stop.is_set():
                     break
+            else:
+                # A chat stream yields a server error frame as a chunk (as the official SDK
+                # does) and keeps it on .error: the view shows it as the error it is.
+                error = getattr(source, "error", None)
+                if isinstance(error, Exception):
+                    raise error
         except KeyboardInterrupt:
             self._stop.set()
             self.finish()
