@@ -6,7 +6,9 @@
   as ``stream.error`` (a :class:`~gumloop_nb.errors.StreamError`); ``final()`` raises it, and
   ``final(partial=True)`` returns what arrived. A bare error object without the chunk
   envelope, which the official SDK drops silently, is not yielded either but is recorded the
-  same way. A connection that drops or ends before ``[DONE]`` raises StreamError.
+  same way. A stream that ends before ``[DONE]`` ends the iteration as the official SDK's does,
+  and one that breaks off raises the same httpx error; both are recorded on ``stream.error``
+  too, so ``final()`` raises rather than passing off a partial answer as complete.
 * :class:`SessionStream` / :class:`AsyncSessionStream` yield ``StreamEvent`` and, when the
   connection drops, resume from the last ``stream_cursor`` by themselves (bounded attempts),
   losing and duplicating no event.
@@ -171,29 +173,52 @@ class _ChatStreamBase:
                 add(chunk)
                 yield chunk
 
-    def _broke_off(self, exc: Exception) -> StreamError | None:
-        """The error for a transport failure mid-stream (None if the consumer closed it)."""
-        if self._closed:
-            return None
-        redact_transport_error(exc)  # it becomes the __cause__: no credential may ride along
-        return StreamError(
-            f"The chat stream broke off ({type(exc).__name__}). What arrived is kept "
-            "(.text, .final(partial=True)); send the request again for a complete answer."
-        )
+    def _broke_off(self, exc: Exception) -> bool:
+        """A transport failure mid-stream: record it; True if it is to be re-raised.
 
-    def _ended_early(self) -> StreamError:
-        return StreamError(
-            "The chat stream ended before the server said it was complete (no [DONE]); the "
-            "connection may have dropped. What arrived is kept (.text, .final(partial=True)); "
-            "send the request again for a complete answer."
+        The httpx error itself is re-raised, as the official SDK lets it through (code that
+        catches ``httpx.TransportError`` keeps working); it is stripped of credentials and
+        gets a note on what to do, and ``self.error`` holds a StreamError saying what happened
+        (``final()`` raises it). A failure caused by the consumer closing the stream is not
+        an error.
+        """
+        if self._closed:
+            return False
+        redact_transport_error(exc)  # raised on to the caller: no credential may ride along
+        hint = (
+            "What arrived is kept (.text, .final(partial=True)); send the request again for a "
+            "complete answer."
         )
+        if self.error is None:
+            self.error = StreamError(
+                f"The chat stream broke off ({type(exc).__name__}: {exc}).", hint=hint
+            )
+            self.error.__cause__ = exc
+        if hasattr(exc, "add_note"):
+            exc.add_note(f"The chat stream broke off. {hint}")
+        return True
+
+    def _ended_early(self) -> None:
+        """The server closed the stream before ``[DONE]``: iteration ends (as with the official
+        SDK), ``completed`` stays False and ``self.error`` says so (``final()`` raises it)."""
+        log.warning("the chat stream ended before [DONE]; the answer may be incomplete")
+        if self.error is None:
+            self.error = StreamError(
+                "The chat stream ended before the server said it was complete (no [DONE]); "
+                "the connection may have dropped.",
+                hint="What arrived is kept (.text, .final(partial=True)); send the request "
+                "again for a complete answer.",
+            )
 
     def _result(self, partial: bool) -> ChatResult:
         if not partial:
+            if self.error is None and not self._done:  # closed by the consumer before the end
+                raise StreamError(
+                    "The chat stream was closed before it was complete.",
+                    hint="Use final(partial=True) for what arrived.",
+                )
             if self.error is not None:
                 raise self.error
-            if not self._done:
-                raise self._ended_early()
         return self._acc.to_result()
 
     def __repr__(self) -> str:
@@ -219,11 +244,10 @@ class ChatCompletionStream(_ChatStreamBase):
                 yield from self._chunks(raw)
                 if self._done or self._closed:
                     return
-            raise self._ended_early()
+            self._ended_early()
         except (httpx.TransportError, httpx.StreamError) as exc:
-            error = self._broke_off(exc)
-            if error is not None:
-                raise error from exc
+            if self._broke_off(exc):
+                raise
         finally:
             self.close()
 
@@ -239,9 +263,8 @@ class ChatCompletionStream(_ChatStreamBase):
             try:
                 for _ in self:
                     pass
-            except StreamError:
-                if not partial:
-                    raise
+            except (httpx.TransportError, httpx.StreamError):
+                pass  # recorded in self.error, raised below unless partial
         return self._result(partial)
 
     def close(self) -> None:
@@ -268,11 +291,10 @@ class AsyncChatCompletionStream(_ChatStreamBase):
                     yield chunk
                 if self._done or self._closed:
                     return
-            raise self._ended_early()
+            self._ended_early()
         except (httpx.TransportError, httpx.StreamError) as exc:
-            error = self._broke_off(exc)
-            if error is not None:
-                raise error from exc
+            if self._broke_off(exc):
+                raise
         finally:
             await self.aclose()
 
@@ -288,9 +310,8 @@ class AsyncChatCompletionStream(_ChatStreamBase):
             try:
                 async for _ in self:
                     pass
-            except StreamError:
-                if not partial:
-                    raise
+            except (httpx.TransportError, httpx.StreamError):
+                pass  # recorded in self.error, raised below unless partial
         return self._result(partial)
 
     async def aclose(self) -> None:

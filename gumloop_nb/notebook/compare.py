@@ -97,6 +97,9 @@ def _run_one(
                 closer()
     except Exception as exc:  # one failing model must not hide the others
         row.error = " ".join(str(exc).split()) or type(exc).__name__
+        hint = getattr(exc, "hint", None)  # what to do, from the client's hint table
+        if isinstance(hint, str) and hint:
+            row.error = f"{row.error.rstrip('.')}. {' '.join(hint.split())}"
     row.total_s = round(time.perf_counter() - start, 4)
     row.answer = "".join(parts)
     if show:

@@ -14,7 +14,7 @@ import respx
 from gumloop_nb import Gumloop
 from gumloop_nb.errors import APIStatusError
 
-from .conftest import API, TOKEN, WS, sse
+from .conftest import API, TOKEN, WS, BrokenStream, sse
 
 gumloop = pytest.importorskip("gumloop")
 
@@ -60,6 +60,7 @@ STREAMS = {
     "bare error object": sse(
         chunk({"content": "x"}), {"error": {"code": 500, "message": "boom"}}, done=True
     ),
+    "no [DONE]": sse(chunk({"content": "cut"}), chunk({"content": " short"})),
     "error then more": sse(
         chunk({"content": "a"}),
         chunk({}, error={"code": 500, "message": "hiccup"}),
@@ -84,6 +85,29 @@ def test_chat_streams_yield_the_same_chunks_as_the_official_sdk(name: str) -> No
         mine = [comparable(c) for c in stream]
     assert mine == theirs
     assert stream.error is not None  # and ours also says so, for those who look
+
+
+def test_a_dropped_chat_stream_raises_what_the_official_sdk_raises() -> None:
+    official, ours = clients()
+    raised: list[type[BaseException]] = []
+    with respx.mock(assert_all_called=False) as router:
+        router.post(f"{WS}/chat/completions").mock(
+            side_effect=lambda request: httpx.Response(
+                200,
+                headers={"content-type": "text/event-stream"},
+                stream=BrokenStream(sse(chunk({"content": "So"}))),
+            )
+        )
+        for client in (official, ours):
+            got: list[Any] = []
+            with pytest.raises(httpx.TransportError) as info:
+                for c in client.chat.completions.create(
+                    model="demo", messages=MESSAGES, stream=True
+                ):
+                    got.append(comparable(c))
+            assert got == [{"content": "So", "finish": None, "error": None}]
+            raised.append(type(info.value))
+    assert raised[0] is raised[1]
 
 
 ERROR_BODIES = [

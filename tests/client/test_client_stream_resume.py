@@ -267,6 +267,8 @@ async def test_a_broken_chat_stream_error_holds_no_credential(client: Any, route
             model="m", messages=[{"role": "user", "content": "x"}], stream=True
         )
     )
-    with pytest.raises(StreamError) as info:
+    with pytest.raises(httpx.ReadError) as info:
         await collect(stream)
     assert_no_secret(info.value)
+    assert stream.error is not None
+    assert_no_secret(stream.error)
