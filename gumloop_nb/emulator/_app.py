@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import (
+    _access,
     _agent_settings,
     _agents,
     _approvals,
@@ -195,6 +196,7 @@ def build_app(config: EmulatorConfig) -> Starlette:
         _skill_sync,  # before _skills: POST /skills/sync/download vs GET /skills/{id}/download
         _skills,
         _artifacts,
+        _access,
         _flows,
         _misc,
         _oauth,

@@ -1,11 +1,22 @@
-"""Artifacts: files produced by sessions and flows, listed per agent, downloadable by URL."""
+"""Artifacts: files produced by sessions and flows, listed per agent, downloadable by URL.
+
+``GET /artifacts/{id}/download`` hands out a signed URL
+(``/files/artifacts/{version_id}/{expires}.{signature}/{filename}``) that serves the bytes
+without a bearer token for one hour. The signature covers the version, the expiry and the
+artifact's password generation, so a forged, altered or expired token gets ``403``, and
+setting a password revokes every URL handed out before it. Share links (``link_url`` in
+``GET /artifacts/{id}/access``) are served by ``serve_shared``.
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import json
 import secrets
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -26,7 +37,27 @@ from ._http import (
     sort_by_created,
 )
 
-__all__ = ["ROUTES", "create_artifact", "rows_to_csv"]
+__all__ = ["ROUTES", "create_artifact", "password_digest", "rows_to_csv"]
+
+_URL_SECONDS = 3600
+
+
+def password_digest(password: str) -> str:
+    """What is stored for an artifact password (never the password itself)."""
+    return hashlib.sha256(b"gumloop-emulator-artifact:" + password.encode()).hexdigest()
+
+
+def _signing_key(store: Any) -> bytes:
+    doc = store.get("emulator_secrets", "artifact_urls")
+    if doc is None:
+        store.insert("emulator_secrets", "artifact_urls", {"key": secrets.token_hex(32)})
+        doc = store.get("emulator_secrets", "artifact_urls")
+    return bytes.fromhex(doc["key"])
+
+
+def _signature(store: Any, version_id: str, expires: int, generation: int) -> str:
+    message = f"{version_id}:{expires}:{generation}".encode()
+    return hmac.new(_signing_key(store), message, hashlib.sha256).hexdigest()[:32]
 
 
 def rows_to_csv(rows: list[dict[str, Any]]) -> bytes:
@@ -129,7 +160,10 @@ def _version(doc: dict[str, Any], version_id: str | None) -> dict[str, Any]:
 async def download(request: Request) -> Response:
     doc = _get(request)
     version = _version(doc, request.query_params.get("version_id"))
-    token = secrets.token_urlsafe(8)
+    store = request.app.state.ctx.store
+    expires = int(time.time()) + _URL_SECONDS
+    generation = int(doc.get("_password_generation") or 0)
+    token = f"{expires}.{_signature(store, version['version_id'], expires, generation)}"
     url = f"{origin(request)}/files/artifacts/{version['version_id']}/{token}/{version['filename']}"
     return ok(
         {
@@ -141,18 +175,68 @@ async def download(request: Request) -> Response:
     )
 
 
-async def serve_file(request: Request) -> Response:
-    """The bytes behind a download URL (no auth, like a signed URL)."""
-    version_id = request.path_params["version_id"]
-    data = request.app.state.ctx.store.get_blob(f"artifact/{version_id}")
-    if data is None:
-        raise not_found("file", version_id)
-    media = "application/octet-stream"
-    for doc in request.app.state.ctx.store.list("artifacts"):
+def _owner(store: Any, version_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    for doc in store.list("artifacts"):
         for v in doc["_versions"]:
             if v["version_id"] == version_id:
-                media = v["media_type"]
-    return Response(data, media_type=media)
+                return doc, v
+    return None
+
+
+async def serve_file(request: Request) -> Response:
+    """The bytes behind a signed download URL (no bearer: the token is the permission)."""
+    store = request.app.state.ctx.store
+    version_id = request.path_params["version_id"]
+    found = _owner(store, version_id)
+    data = store.get_blob(f"artifact/{version_id}") if found else None
+    if found is None or data is None:
+        raise not_found("file", version_id)
+    doc, version = found
+    expires_text, _, signature = request.path_params["token"].partition(".")
+    generation = int(doc.get("_password_generation") or 0)
+    valid = expires_text.isdigit() and hmac.compare_digest(
+        signature, _signature(store, version_id, int(expires_text), generation)
+    )
+    if not valid or int(expires_text) < time.time():
+        raise ApiError(
+            403,
+            "invalid_signature",
+            "This download URL is invalid, expired or revoked (a password was set after it was "
+            "issued); get a new one with GET /artifacts/{id}/download.",
+            type="permission_error",
+        )
+    return Response(data, media_type=version["media_type"])
+
+
+async def serve_shared(request: Request) -> Response:
+    """The latest file of an artifact through its share link (see ``_access``)."""
+    from ._access import artifact_link_allows
+
+    store = request.app.state.ctx.store
+    doc = store.get("artifacts", request.path_params["artifact_id"])
+    password = request.headers.get("x-link-password", "")
+    status = (
+        404
+        if doc is None
+        else artifact_link_allows(store, doc, request.path_params["token"], password)
+    )
+    if status == 404 or doc is None:
+        raise ApiError(
+            404,
+            "link_not_found",
+            "This share link does not exist or was revoked.",
+            type="not_found_error",
+        )
+    if status == 401:
+        raise ApiError(
+            401,
+            "password_required",
+            "This link is password protected: send the password in the X-Link-Password header.",
+            type="authentication_error",
+        )
+    version = doc["_versions"][-1]
+    data = store.get_blob(f"artifact/{version['version_id']}") or b""
+    return Response(data, media_type=version["media_type"])
 
 
 async def delete(request: Request) -> Response:
@@ -189,7 +273,11 @@ async def set_password(request: Request) -> Response:
     doc = _get(request)
     body = await json_body(request)
     password = field(body, "password", str, required=True)
-    doc["_password"] = password  # stored, never returned
+    if not password:
+        raise ApiError(400, "invalid_request", "The password must not be empty.", param="password")
+    doc["_password"] = password_digest(password)  # a digest, never returned
+    # URLs handed out before the password no longer work.
+    doc["_password_generation"] = int(doc.get("_password_generation") or 0) + 1
     request.app.state.ctx.store.put("artifacts", doc["id"], doc)
     return ok({"success": True})
 
@@ -203,4 +291,5 @@ ROUTES = [
     Route(_R + "/versions", versions, methods=["GET"]),
     Route(_R + "/password", set_password, methods=["PUT"]),
     Route("/files/artifacts/{version_id}/{token}/{filename}", serve_file, methods=["GET"]),
+    Route("/files/shared/artifacts/{artifact_id}/{token}", serve_shared, methods=["GET"]),
 ]

@@ -30,7 +30,6 @@ gumloop = pytest.importorskip("gumloop")
 
 #: Methods whose routes are known to be missing, each with the reason. Shrink it as routes land.
 _BRAIN = "Brain sources and files are being added to the emulator in parallel (not merged yet)"
-_ACCESS = "Item access (GET/PUT .../access) is being added to the emulator in parallel"
 PENDING: dict[str, str] = {
     **{
         f"brain.{m}": _BRAIN
@@ -40,8 +39,6 @@ PENDING: dict[str, str] = {
             "list_source_children", "list_files", "upload_files", "delete_file",
         )
     },
-    **{f"{r}.{m}": _ACCESS for r in ("sessions", "skills", "artifacts")
-       for m in ("get_access", "update_access")},
 }  # fmt: skip
 
 SKILL_MD = b"---\nname: coverage-skill\ndescription: Used by the coverage suite\n---\nBody\n"
