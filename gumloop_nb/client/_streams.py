@@ -36,7 +36,7 @@ from ._accumulate import ChatAccumulator
 from ._cursors import TURN_CURSORS
 from ._op import Op
 from ._sse import SSEDecoder, SSEEvent
-from ._transport import backoff_seconds, wrap_transport_error
+from ._transport import backoff_seconds, never_sent, wrap_transport_error
 
 if TYPE_CHECKING:
     from ..types import ChatResult, ChatStreamChunk, StreamEvent
@@ -403,6 +403,10 @@ class _SessionStreamBase:
             self._failed_resumes = 0
         if self.finished or self._closed:
             return None
+        if error is not None and self.resumes == 0 and not self.events and _never_sent(error):
+            # Not a drop: the stream never opened (the transport has already retried), and
+            # its error says so ("Could not connect ... nothing was sent").
+            raise error
         if error is None and not got_any and self.resumes > 0:
             if not self.events and self._turn != "replay":
                 raise self._no_events()
@@ -478,6 +482,13 @@ class _SessionStreamBase:
 
 
 _DROPPED = (httpx.TransportError, APIConnectionError)
+
+
+def _never_sent(error: BaseException) -> bool:
+    """Whether a failure proves the request never reached the server (nothing to resume)."""
+    return never_sent(error) or (
+        isinstance(error, APIConnectionError) and never_sent(error.__cause__)
+    )
 
 
 class SessionStream(_SessionStreamBase):

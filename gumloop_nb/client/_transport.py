@@ -235,7 +235,7 @@ def should_retry_status(op: Op[Any], response: httpx.Response) -> bool:
     return status in NOT_PROCESSED_STATUSES
 
 
-def never_sent(exc: BaseException) -> bool:
+def never_sent(exc: BaseException | None) -> bool:
     """Whether a transport error proves the request never reached the server."""
     return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
 

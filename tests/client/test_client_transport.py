@@ -420,3 +420,39 @@ async def test_changing_the_flows_base_url_in_an_event_loop_closes_the_async_poo
     assert async_http.is_closed
     assert flows._async_transport().http is not async_http
     await flows.aclose()
+
+
+# -- streams that never opened ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def closed_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+async def test_a_session_stream_to_a_closed_port_says_it_could_not_connect(
+    mode: str, closed_port: int, clock: Clock
+) -> None:
+    base = f"http://127.0.0.1:{closed_port}/api/v1"
+    cls = AsyncGumloop if mode == "async" else Gumloop
+    client = cls(api_key=TOKEN, base_url=base)
+    try:
+        with pytest.raises(e.APIConnectionError) as info:
+            stream = client.sessions.stream("agt_1", input="Hi")
+            if mode == "async":
+                async for _ in stream:
+                    pass
+            else:
+                for _ in stream:
+                    pass
+    finally:
+        await run(client.close())
+    text = str(info.value)
+    assert "dropped" not in text and "resumed" not in text
+    assert "Could not connect" in text and "nothing was sent" in text
+    assert "tried 3 times" in text
+    assert len(clock.sleeps) == 2  # the transport's two retries, no resume on top
