@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["BRAIN_DOCS", "DEMO_USER", "ORGANIZATIONS", "TEAMS", "brain_search", "creator"]
+__all__ = ["BRAIN_DOCS", "DEMO_USER", "ORGANIZATIONS", "TEAMS", "brain_words", "creator"]
 
 DEMO_USER: dict[str, Any] = {
     "id": "usr_demo",
@@ -88,26 +88,9 @@ BRAIN_DOCS: list[dict[str, Any]] = [
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def _words(text: str) -> set[str]:
+def brain_words(text: str) -> set[str]:
+    """The words Brain search matches on: lower-case, longer than two characters."""
     return {w for w in _WORD.findall(text.lower()) if len(w) > 2}
-
-
-def brain_search(
-    query: str, limit: int = 10, source_types: list[str] | None = None
-) -> list[dict[str, Any]]:
-    """Documents ranked by word overlap with the query (score in 0..1), best first."""
-    wanted = _words(query)
-    results = []
-    for doc in BRAIN_DOCS:
-        if source_types and doc["source"] not in source_types:
-            continue
-        have = _words(doc["title"] + " " + doc["content"])
-        hits = len(wanted & have)
-        if not wanted or not hits:
-            continue
-        results.append({**doc, "score": round(hits / len(wanted), 3), "metadata": {}})
-    results.sort(key=lambda d: (-d["score"], d["title"]))
-    return results[:limit]
 
 
 def creator() -> dict[str, Any]:

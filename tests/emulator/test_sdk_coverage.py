@@ -29,17 +29,7 @@ from .conftest import AUTH, finished_session, wait_for
 gumloop = pytest.importorskip("gumloop")
 
 #: Methods whose routes are known to be missing, each with the reason. Shrink it as routes land.
-_BRAIN = "Brain sources and files are being added to the emulator in parallel (not merged yet)"
-PENDING: dict[str, str] = {
-    **{
-        f"brain.{m}": _BRAIN
-        for m in (
-            "list_sources", "create_source", "get_source", "delete_source", "sync_source",
-            "approve_source", "get_estimate", "list_sync_runs", "list_source_issues",
-            "list_source_children", "list_files", "upload_files", "delete_file",
-        )
-    },
-}  # fmt: skip
+PENDING: dict[str, str] = {}
 
 SKILL_MD = b"---\nname: coverage-skill\ndescription: Used by the coverage suite\n---\nBody\n"
 OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
