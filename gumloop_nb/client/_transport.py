@@ -89,6 +89,8 @@ NOT_PROCESSED_STATUSES = frozenset({408, 409, 429})
 PERMANENT_CONFLICTS = frozenset(
     {"session_already_exists", "agent_version_conflict", "already_exists"}
 )
+# Request extension naming the call a redirected request came from (for error messages).
+_REDIRECTED_FROM = "gumloop_nb.redirected_from"
 # Headers that never follow a redirect to another origin (besides the default headers).
 _CREDENTIAL_HEADERS = ("authorization", "x-auth-key", "cookie", "traceparent", "tracestate")
 
@@ -365,11 +367,8 @@ def parse_response(op: Op[Any], response: httpx.Response) -> Any:
             f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}"
             for err in exc.errors()[:3]
         )
-        moved = (
-            f" (redirected from {op.method} {op.path})"
-            if response.history or str(response.request.url.path) != op.path
-            else ""
-        )
+        origin = response.request.extensions.get(_REDIRECTED_FROM)
+        moved = f" (redirected from {origin})" if origin else ""
         raise APIResponseValidationError(
             f"The answer of {_where(response.request)}{moved} is not {_model_name(op)}: "
             f"{problems}. The server there is probably not the Gumloop API: check base_url "
@@ -490,6 +489,8 @@ class _Attempts:
                     "Check base_url.",
                     request=request,
                 )
+            nxt.extensions = {**nxt.extensions}
+            nxt.extensions.setdefault(_REDIRECTED_FROM, f"{self.op.method} {self.op.path}")
             self.request = nxt
             return nxt
         if response.status_code < 400:

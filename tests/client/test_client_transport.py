@@ -294,6 +294,16 @@ async def test_a_redirect_to_a_server_answering_other_json_is_a_clear_error(
     assert restored.request is None or "authorization" not in restored.request.headers
 
 
+async def test_json_of_another_shape_without_a_redirect_is_the_same_clear_error(
+    client: Any, router: Any
+) -> None:
+    router.get("/agents/agt_1").respond(200, json={"agent": {"unexpected": True}})
+    with pytest.raises(e.APIResponseValidationError) as info:
+        await run(client.agents.retrieve("agt_1"))
+    assert "redirected" not in str(info.value)
+    assert "/agents/agt_1" in str(info.value) and "base_url" in str(info.value)
+
+
 async def test_endless_redirects_stop_with_a_clear_error(client: Any, router: Any) -> None:
     router.get("/teams").respond(302, headers={"location": f"{API}/teams"})
     with pytest.raises(e.APIConnectionError, match="redirected more than 20 times"):
