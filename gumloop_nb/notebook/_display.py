@@ -5,7 +5,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["display_bundle", "get_ipython_or_none", "widget_frontend"]
+__all__ = [
+    "LiveOutput",
+    "display_bundle",
+    "get_ipython_or_none",
+    "output_mode",
+    "widget_frontend",
+]
 
 _FORCE: bool | None = None
 
@@ -53,3 +59,63 @@ def display_bundle(bundle: dict[str, Any], metadata: dict[str, Any] | None = Non
     from IPython.display import display
 
     display(bundle, raw=True, metadata=metadata or {})
+
+
+def output_mode() -> str:
+    """How a live result is shown where the cell runs.
+
+    * ``"widget"``: a widget frontend (JupyterLab, Notebook 7, or forced): live widgets with a
+      Stop button, replaced by the final output when done.
+    * ``"display"``: a Jupyter kernel without a widget frontend (nbclient, papermill, nbval,
+      Colab, VS Code without ``cellId``): one output updated in place through a display id.
+    * ``"stdout"``: terminal IPython or plain Python: text is printed as it arrives.
+    * ``"final"``: another IPython shell (embedded, tests): the final output only.
+    """
+    if widget_frontend():
+        return "widget"
+    ip = get_ipython_or_none()
+    if ip is None or type(ip).__name__ == "TerminalInteractiveShell":
+        return "stdout"
+    if getattr(ip, "kernel", None) is not None:
+        return "display"
+    return "final"
+
+
+class LiveOutput:
+    """One output that is shown, updated in place, and finally replaced by the result.
+
+    Outside a kernel (``stdout``/``final`` modes) only the final bundle is displayed.
+    """
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.handle: Any = None
+
+    @property
+    def shown(self) -> bool:
+        return self.handle is not None
+
+    def show(self, obj: Any, *, raw: bool = False, metadata: dict[str, Any] | None = None) -> None:
+        """Display ``obj`` (a widget, or a mime bundle with ``raw=True``) with a display id."""
+        if self.handle is not None or get_ipython_or_none() is None:
+            return
+        from IPython.display import display
+
+        if raw:
+            self.handle = display(obj, raw=True, metadata=metadata or {}, display_id=True)
+        else:
+            self.handle = display(obj, display_id=True)
+
+    def update(self, bundle: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
+        """Replace what is shown by ``bundle`` (shows it first if nothing is shown yet)."""
+        if self.handle is None:
+            self.show(bundle, raw=True, metadata=metadata)
+        else:
+            self.handle.update(bundle, raw=True, metadata=metadata or {})
+
+    def final(self, bundle: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
+        """Leave ``bundle`` as the one output of this result."""
+        if self.handle is not None:
+            self.handle.update(bundle, raw=True, metadata=metadata or {})
+        elif self.mode != "stdout":
+            display_bundle(bundle, metadata)

@@ -7,9 +7,10 @@ One failing model never hides the others: its row carries the error.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -59,13 +60,13 @@ def _run_one(
     run: int,
     messages: list[dict[str, Any]],
     params: dict[str, Any],
-    grid: Any,
-    stop: threading.Event | None,
+    events: queue.SimpleQueue[tuple[str, str, int, Any]] | None,
+    stop: threading.Event,
 ) -> CompareRow:
+    """Stream one model's answer (on a worker thread); text goes to ``events``, never a widget."""
     from .widgets.chat_stream import chunk_parts
 
     row = CompareRow(model=model, run=run)
-    show = grid is not None and run == 1
     start = time.perf_counter()
     parts: list[str] = []
     try:
@@ -79,13 +80,13 @@ def _run_one(
                     if row.ttft_s is None:
                         row.ttft_s = round(time.perf_counter() - start, 4)
                     parts.append(text)
-                    if show:
-                        grid.append(model, text)
+                    if events is not None:
+                        events.put(("text", model, run, text))
                 if usage is not None:
                     row.prompt_tokens = _get(usage, "prompt_tokens")
                     row.completion_tokens = _get(usage, "completion_tokens")
                     row.cost = _get(usage, "cost")
-                if stop is not None and stop.is_set():
+                if stop.is_set():
                     row.error = "stopped"
                     break
             else:
@@ -102,14 +103,16 @@ def _run_one(
             row.error = f"{row.error.rstrip('.')}. {' '.join(hint.split())}"
     row.total_s = round(time.perf_counter() - start, 4)
     row.answer = "".join(parts)
-    if show:
-        footer = f"ttft {row.ttft_s or 0:.2f} s · {row.total_s:.2f} s"
-        if row.completion_tokens is not None:
-            footer += f" · {row.prompt_tokens} → {row.completion_tokens} tokens"
-        if row.cost is not None:
-            footer += f" · {row.cost:.4g} credits"
-        grid.finish_column(model, footer, row.error)
     return row
+
+
+def _footer(row: CompareRow) -> str:
+    footer = f"ttft {row.ttft_s or 0:.2f} s · {row.total_s or 0:.2f} s"
+    if row.completion_tokens is not None:
+        footer += f" · {row.prompt_tokens} → {row.completion_tokens} tokens"
+    if row.cost is not None:
+        footer += f" · {row.cost:.4g} credits"
+    return footer
 
 
 def compare_models(
@@ -120,29 +123,82 @@ def compare_models(
     runs: int = 1,
     grid: Any = None,
     stop: threading.Event | None = None,
+    poll: Callable[[], Any] | None = None,
     **params: Any,
 ) -> list[CompareRow]:
-    """Run every model concurrently (``runs`` times each); rows come back in the models' order."""
+    """Run every model concurrently (``runs`` times each); rows come back in the models' order.
+
+    The streams are read on worker threads that only collect text; ``grid`` (the first run of
+    each model) and ``poll`` (e.g. a UI-event pump) are called from the calling thread, which
+    waits for every worker before returning, so no worker outlives the call. On
+    KeyboardInterrupt every worker stops at its next chunk and keeps what it has
+    (``CompareInterrupted.rows``).
+    """
     if not models:
         raise ValueError("Give at least one model to compare.")
     jobs = [(model, run) for run in range(1, runs + 1) for model in models]
     stop = stop or threading.Event()
     order = {m: i for i, m in enumerate(models)}
-    futures: list[Any] = []
-    with ThreadPoolExecutor(max_workers=min(32, len(jobs))) as pool:
+    events: queue.SimpleQueue[tuple[str, str, int, Any]] = queue.SimpleQueue()
+
+    def job(model: str, run: int) -> CompareRow:
         try:
-            for model, run in jobs:
-                futures.append(
-                    pool.submit(_run_one, client, model, run, messages, params, grid, stop)
-                )
-            rows = [f.result() for f in futures]
-        except KeyboardInterrupt:
-            # Every worker sees the stop flag at its next chunk and keeps what it has.
-            stop.set()
-            rows = [f.result() for f in futures]
-            rows += [CompareRow(model=m, run=r, error="stopped") for m, r in jobs[len(futures) :]]
-            raise CompareInterrupted(sorted(rows, key=lambda r: (order[r.model], r.run))) from None
-    return sorted(rows, key=lambda r: (order[r.model], r.run))
+            row = _run_one(
+                client, model, run, messages, params, events if grid is not None else None, stop
+            )
+        except BaseException as exc:  # never leave the caller waiting for this job
+            row = CompareRow(model=model, run=run, error=f"{type(exc).__name__}: {exc}")
+        events.put(("done", model, run, row))
+        return row
+
+    def apply(event: tuple[str, str, int, Any]) -> None:
+        kind, model, run, payload = event
+        if grid is None or run != 1:
+            return
+        if kind == "text":
+            grid.append(model, payload)
+        else:
+            grid.finish_column(model, _footer(payload), payload.error)
+
+    rows: dict[tuple[str, int], CompareRow] = {}
+    pool = ThreadPoolExecutor(max_workers=min(32, len(jobs)), thread_name_prefix="gumloop-compare")
+    try:
+        for model, run in jobs:
+            pool.submit(job, model, run)
+        interrupted = False
+        while len(rows) < len(jobs):
+            try:
+                event = events.get(timeout=0.05)
+            except queue.Empty:
+                event = None
+            except KeyboardInterrupt:
+                # Every worker sees the stop flag at its next chunk and keeps what it has.
+                stop.set()
+                interrupted = True
+                continue
+            if event is not None:
+                if event[0] == "done":
+                    rows[(event[1], event[2])] = event[3]
+                apply(event)
+            if poll is not None:
+                poll()
+    except KeyboardInterrupt:  # a second interrupt while stopping: still wait for the workers
+        stop.set()
+        interrupted = True
+    finally:
+        pool.shutdown(wait=True)
+    while True:  # events that were still queued (after a second interrupt)
+        try:
+            event = events.get_nowait()
+        except queue.Empty:
+            break
+        if event[0] == "done":
+            rows[(event[1], event[2])] = event[3]
+        apply(event)
+    ordered = sorted(rows.values(), key=lambda r: (order[r.model], r.run))
+    if interrupted:
+        raise CompareInterrupted(ordered)
+    return ordered
 
 
 def compare_metadata(rows: Sequence[CompareRow]) -> dict[str, Any]:

@@ -1,9 +1,8 @@
-"""Widget-frontend mode: the stream runs off the main thread, Stop stays responsive; and the
-no-credentials path that starts the embedded emulator."""
+"""Widget-frontend mode in a plain IPython shell: the cell returns with the finished reply; the
+no-credentials path that starts the embedded emulator; an agent stream that resumes by itself."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,60 +16,35 @@ from gumloop_nb.notebook._results import ChatReply
 Shell = Any
 
 
-def wait_for(condition: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.005)
-
-
 @pytest.fixture(scope="module")
 def slow_emulator() -> Iterator[Any]:
     from gumloop_nb.emulator import serve
 
-    em = serve(speed=1.0)  # real-time pacing, so a long answer takes seconds
+    em = serve(speed=1.0)  # real-time pacing, so an answer takes a while to stream
     try:
         yield em
     finally:
         em.stop()
 
 
-def test_live_chat_returns_at_once_and_binds_the_reply_when_done(
+def test_widget_mode_chat_returns_with_the_finished_reply_and_thread(
     shell: Shell, slow_emulator: Any, monkeypatch: Any
 ) -> None:
     monkeypatch.setenv("GUMLOOP_NB_WIDGETS", "1")
-    # Real-time pacing: the first token alone takes longer than returning from the cell, so
-    # the variable is looked at while the answer is certainly still streaming.
+    # Real-time pacing: a cell that returned early would leave a stream behind.
     shell.run(f"%gumloop connect --base-url {slow_emulator.base_url}")
-    cell = shell.run("%%gumloop chat -o a\nRepeat exactly: live <b>answer</b>")
+    words = " ".join(f"w{i}" for i in range(40))
+    cell = shell.run(f"%%gumloop chat -o a --thread t\nRepeat exactly: live <b>{words}</b>")
     assert cell.error is None
-    view = shell.ns["a"]
-    assert isinstance(view, ChatStream)
-    reply = view.wait(30)
-    assert isinstance(reply, ChatReply)
-    wait_for(lambda: isinstance(shell.ns["a"], ChatReply))
-    assert shell.ns["a"].text == "live <b>answer</b>"
-    assert shell.ns["_gumloop_last"] is shell.ns["a"]
-    assert "&lt;b&gt;" in view.pane._tail.value
-
-
-def test_stop_button_in_live_mode_keeps_the_partial_answer(
-    shell: Shell, slow_emulator: Any, monkeypatch: Any
-) -> None:
-    monkeypatch.setenv("GUMLOOP_NB_WIDGETS", "1")
-    shell.run(f"%gumloop connect --base-url {slow_emulator.base_url}")
-    words = " ".join(f"w{i}" for i in range(2000))
-    cell = shell.run(f"%%gumloop chat -o a\nRepeat exactly: {words}")
-    assert cell.error is None
-    view = shell.ns["a"]
-    wait_for(lambda: len(view.text) > 0)
-    # The kernel's main thread is free: the click is handled while the stream runs.
-    view.stop_button.click()
-    reply = view.wait(10)
-    assert reply is not None and reply.stopped
-    assert 0 < len(reply.text) < len(words)
-    assert words.startswith(reply.text)
+    reply = shell.ns["a"]
+    assert isinstance(reply, ChatReply) and not isinstance(reply, ChatStream)
+    assert reply.text == f"live <b>{words}</b>"
+    assert shell.ns["_gumloop_last"] is reply
+    thread = shell.magics.threads["t"]
+    assert [m["role"] for m in thread] == ["user", "assistant"]
+    assert thread[1]["content"] == reply.text
+    # The live widget is replaced by the final answer (an update of the same display), escaped.
+    assert "&lt;b&gt;" in cell.outputs[-1].data["text/html"]
 
 
 def test_without_credentials_the_embedded_emulator_starts_with_a_banner(monkeypatch: Any) -> None:

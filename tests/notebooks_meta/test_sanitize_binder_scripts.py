@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from ._helpers import BINDER, NOTEBOOKS_DIR, ROOT, load_script
+from ._helpers import BINDER, ROOT, load_script
+
+SANITIZE = ROOT / "tests" / "notebooks_run" / "nbval_sanitize.cfg"
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,7 +25,7 @@ else:  # pragma: no cover - Python 3.10
 def _sanitize(text: str) -> str:
     from nbval.plugin import get_sanitize_patterns
 
-    patterns = get_sanitize_patterns((NOTEBOOKS_DIR / "nbval_sanitize.cfg").read_text())
+    patterns = get_sanitize_patterns(SANITIZE.read_text())
     for regex, replace in patterns:
         text = re.sub(regex, replace, text)
     return text
@@ -195,9 +197,7 @@ def test_the_execute_script_never_passes_credentials_to_the_kernel(
 
 
 def _notebooks_conftest() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "_notebooks_conftest", NOTEBOOKS_DIR / "conftest.py"
-    )
+    spec = importlib.util.spec_from_file_location("_notebooks_conftest", ROOT / "conftest.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -217,7 +217,7 @@ def test_under_nbval_the_kernels_get_no_credentials_and_the_sanitize_file(
     assert "GUMLOOP_ACCESS_TOKEN" not in os.environ
     assert "GUMLOOP_TEAM_ID" not in os.environ
     assert os.environ["GUMLOOP_EMULATOR_SPEED"] == "0"
-    assert option.nbval_sanitize_with == str(NOTEBOOKS_DIR / "nbval_sanitize.cfg")
+    assert option.nbval_sanitize_with == str(SANITIZE)
 
 
 def test_without_nbval_the_notebooks_conftest_leaves_the_environment_alone(
@@ -253,3 +253,43 @@ def test_the_execute_script_strips_saved_widget_state_but_keeps_the_text_fallbac
     saved = nbformat.read(path, as_version=4)
     assert "widgets" not in saved.metadata
     assert saved.cells[0].outputs[0]["data"] == {"text/plain": "VBox(...)"}
+
+
+def _msg(kind: str, content: dict[str, Any]) -> dict[str, Any]:
+    return {"msg_type": kind, "content": content}
+
+
+def test_under_nbval_display_updates_replace_the_output_they_update() -> None:
+    # What a frontend shows: the streamed answer's output ends as its last update.
+    updates = _notebooks_conftest()._DisplayUpdates()
+    incoming = iter(
+        [
+            _msg("status", {"execution_state": "busy"}),
+            _msg(
+                "display_data",
+                {"data": {"text/plain": "Hel"}, "metadata": {}, "transient": {"display_id": "d1"}},
+            ),
+            _msg("stream", {"name": "stdout", "text": "between\n"}),
+            _msg(
+                "update_display_data",
+                {
+                    "data": {"text/plain": "Hello"},
+                    "metadata": {"m": 1},
+                    "transient": {"display_id": "d1"},
+                },
+            ),
+            _msg(
+                "update_display_data",
+                {
+                    "data": {"text/plain": "x"},
+                    "metadata": {},
+                    "transient": {"display_id": "elsewhere"},
+                },
+            ),
+            _msg("status", {"execution_state": "idle"}),
+        ]
+    )
+    out = [updates.next(lambda: next(incoming)) for _ in range(4)]
+    assert [m["msg_type"] for m in out] == ["status", "display_data", "stream", "status"]
+    assert out[1]["content"]["data"] == {"text/plain": "Hello"}
+    assert out[1]["content"]["metadata"] == {"m": 1}

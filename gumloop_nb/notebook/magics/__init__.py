@@ -110,7 +110,12 @@ class GumloopMagics(Magics):
         if sub.cell == "no" and cell is not None and cell.strip():
             raise UsageError(f"{name} takes no cell: use the line form %gumloop {name} ...")
         args = sub.parse(rest)
-        return sub.handler(self.ctx, args, cell)
+        try:
+            return sub.handler(self.ctx, args, cell)
+        except KeyboardInterrupt:
+            from ._context import interrupted
+
+            raise interrupted(f"%gumloop {name} stopped.") from None
 
 
 def _document() -> None:

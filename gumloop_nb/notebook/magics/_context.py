@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..connect import Connection
     from . import GumloopMagics
 
-__all__ = ["LAST_NAME", "MagicContext", "describe_error"]
+__all__ = ["LAST_NAME", "MagicContext", "describe_error", "interrupted"]
 
 LAST_NAME = "_gumloop_last"
 
@@ -49,6 +49,16 @@ def describe_error(exc: BaseException) -> str:
     if fix:
         return f"{message}.{fix}"
     return f"{type(exc).__name__}: {_one_line(str(exc))}"
+
+
+def interrupted(what: str) -> UsageError:
+    """The one-line error a cell ends with after the kernel's interrupt (the ■ button).
+
+    A short UsageError rather than the KeyboardInterrupt itself: IPython shows it at once,
+    where formatting a full traceback through the magic machinery takes about a second. The
+    cell still fails, so Run All stops there as it does after any interrupt.
+    """
+    return UsageError(f"Interrupted: {what}")
 
 
 class MagicContext:

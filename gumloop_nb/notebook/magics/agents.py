@@ -8,7 +8,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ._context import LAST_NAME, MagicContext, describe_error
+from ._context import LAST_NAME, MagicContext, describe_error, interrupted
 from ._registry import argument, subcommand
 
 
@@ -81,32 +81,33 @@ def agent(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
         else:
             events = client.sessions.stream(args.agent_id, input=prompt)
 
-    def finalize(reply: Any) -> None:
-        reply.session_id = getattr(events, "session_id", None) or args.session
-        if reply.session_id:
-            view.note(f"session {reply.session_id} (continue with --session {reply.session_id})")
+    def finalize(error: BaseException | None = None) -> Any:
+        session_id = getattr(events, "session_id", None) or args.session
+        if session_id and view.reply is None:
+            view.note(f"session {session_id} (continue with --session {session_id})")
+        reply = view.finish(error=error)
+        reply.session_id = session_id
         ctx.bind(args.output, reply)
+        return reply
 
     source = session_text(view, events)
-    if view.live:
-        ctx.bind(args.output, view)
-        view.start(source, close=getattr(events, "close", None), on_done=finalize)
-        return None
     try:
-        reply = view.consume(source, close=getattr(events, "close", None))
+        view.consume(source, close=getattr(events, "close", None), finish=False)
     except KeyboardInterrupt:
-        if view.reply is not None:
-            finalize(view.reply)
-        raise
+        view.stop()
+        partial = finalize()
+        raise interrupted(
+            f"stopped after {len(partial.text)} characters; the partial answer is in "
+            f"{args.output or LAST_NAME} (marked stopped)."
+        ) from None
     except Exception as exc:
         ctx.record(exc)
-        if view.reply is not None:
-            finalize(view.reply)
+        finalize(exc)
         raise UsageError(
-            f"The agent stream failed: {describe_error(exc)} What arrived is in {args.output or LAST_NAME}."
+            f"The agent stream failed: {describe_error(exc)} What arrived is in "
+            f"{args.output or LAST_NAME}."
         ) from None
-    assert reply is not None
-    finalize(reply)
+    finalize()
     return None
 
 

@@ -16,7 +16,7 @@ from IPython.core.error import UsageError
 from .._display import display_bundle
 from .._results import ChatReply, Provenance
 from ..render import escape, render_markdown
-from ._context import LAST_NAME, MagicContext, describe_error
+from ._context import LAST_NAME, MagicContext, describe_error, interrupted
 from ._registry import argument, subcommand
 
 FORMATS = ("markdown", "text", "json", "html", "code")
@@ -182,17 +182,14 @@ def run_chat(
 
     from ..widgets import ChatStream
 
+    # The stream is consumed here, on the cell's thread: the cell ends when the answer does,
+    # so the next cell sees the reply, the thread and -o VAR. The kernel's interrupt lands here
+    # too; the Stop button's click is let through while this blocks (see ChatStream.consume).
     view = ChatStream(title=model, model=model, fmt=fmt)
-    background = view.live and not (schema or fmt == "code" or funcs)
     with ctx.api("The chat request"):
         source = client.chat.completions.create(
             model=model, messages=messages, stream=True, **params
         )
-    if background:
-        ctx.bind(var, view)
-        view.start(source, on_done=finalize)
-        return None
-
     turn = list(messages)
     try:
         for _round in range(_MAX_TOOL_ROUNDS):
@@ -217,9 +214,14 @@ def run_chat(
                 )
         reply = view.finish()
     except KeyboardInterrupt:
-        if view.reply is not None:
-            finalize(view.reply)
-        raise
+        # Interrupted: the partial answer (marked stopped) is kept like a finished one.
+        view.stop()
+        partial = view.finish()
+        finalize(partial)
+        raise interrupted(
+            f"stopped after {len(partial.text)} characters; the partial answer is in "
+            f"{var or LAST_NAME} (marked stopped)."
+        ) from None
     except UsageError:
         raise
     except Exception as exc:
@@ -282,7 +284,7 @@ def _run_tool(view: Any, funcs: dict[str, Any], call: Any) -> dict[str, Any]:
     "-o",
     "--output",
     metavar="VAR",
-    help="Keep the result here (while a live widget still streams: its ChatStream; .wait()).",
+    help="Keep the reply (a ChatReply; the parsed value with --schema) here.",
 )
 @argument("prompt", nargs="*", help="Prompt (line form).")
 def chat(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
@@ -319,7 +321,10 @@ def chat(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
     messages.append({"role": "user", "content": prompt})
 
     def remember(reply: ChatReply) -> None:
-        if args.thread:
+        # A finished turn records the prompt and the answer. A stopped turn records what the
+        # user saw: the prompt and the partial answer (nothing if no text had arrived yet).
+        # A failed turn records nothing, so running the cell again does not repeat the prompt.
+        if args.thread and not reply.error and (reply.text or not reply.stopped):
             thread = ctx.magics.threads.setdefault(args.thread, [])
             thread.append({"role": "user", "content": prompt})
             thread.append({"role": "assistant", "content": reply.text})

@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 
 from .._display import display_bundle
 from ..render import escape
-from ._context import MagicContext, describe_error
+from ._context import MagicContext, describe_error, interrupted
 from ._frames import plain
 from ._registry import argument, subcommand
 from .agents import show_listing
@@ -226,8 +226,14 @@ def flow(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
         outputs = flows.run_flow(
             args.flow_id, inputs, poll_interval=0.5, timeout=args.timeout, on_progress=progress
         )
-    except (UsageError, KeyboardInterrupt):
+    except UsageError:
         raise
+    except KeyboardInterrupt:
+        progress.done(f"flow {args.flow_id}: stopped waiting")
+        raise interrupted(
+            f"stopped waiting for flow {args.flow_id!r}; a run already started keeps running "
+            "on the server."
+        ) from None
     except Exception as exc:
         ctx.record(exc)
         progress.done(f"flow {args.flow_id}: failed")

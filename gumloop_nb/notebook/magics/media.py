@@ -8,8 +8,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from .._display import display_bundle
-from ._context import LAST_NAME, MagicContext, describe_error
+from ._context import LAST_NAME, MagicContext, describe_error, interrupted
 from ._registry import argument, subcommand
 
 _SIZE = re.compile(r"^\d{2,4}x\d{2,4}$")
@@ -47,23 +46,31 @@ def image(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
         stream = client.chat.completions.create(
             model=model, messages=[{"role": "user", "content": prompt}], stream=True, **params
         )
-    stopped = False
     try:
-        for chunk in stream:
-            delta, usage, _model, frames = chunk_parts(chunk)
-            caption.append(delta)
-            for frame in frames:
-                view.add_frame(frame)
-            if usage is not None:
-                view.provenance.add_usage(usage)
+        # Read on the cell's thread: the cell ends with the final image. Widget messages (Save)
+        # are let through while it blocks.
+        with _events(view.live) as poll:
+            for chunk in stream:
+                delta, usage, _model, frames = chunk_parts(chunk)
+                caption.append(delta)
+                for frame in frames:
+                    view.add_frame(frame)
+                if usage is not None:
+                    view.provenance.add_usage(usage)
+                poll()
         if getattr(stream, "error", None) is not None:  # an error frame, yielded as a chunk
             raise stream.error
     except KeyboardInterrupt:
-        stopped = True
         stream.close()
         view.set_caption("".join(caption))
-        ctx.bind(args.output, view.finish(stopped=True))
-        raise
+        partial = view.finish(stopped=True)
+        ctx.bind(args.output, partial)
+        kept = (
+            f"the last of {partial.frames} frames is in {args.output or LAST_NAME}"
+            if partial is not None
+            else "no frame had arrived"
+        )
+        raise interrupted(f"image generation stopped; {kept}.") from None
     except Exception as exc:
         ctx.record(exc)
         view.set_caption("".join(caption))
@@ -73,11 +80,20 @@ def image(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
             f"{args.output or LAST_NAME}."
         ) from None
     view.set_caption("".join(caption).strip())
-    result = view.finish(stopped=stopped)
+    result = view.finish()
     if result is None:
         raise UsageError(f"{model} returned no image; pick an image model (e.g. gpt-image-1).")
     ctx.bind(args.output, result)
     return None
+
+
+def _events(live: bool) -> Any:
+    """The widget-message pump for a widget frontend, else a no-op."""
+    import contextlib
+
+    from .._pump import ui_events
+
+    return ui_events() if live else contextlib.nullcontext(lambda: None)
 
 
 def _one_line(text: Any, limit: int = 100) -> Any:
@@ -130,21 +146,26 @@ def compare(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> An
     client = ctx.client()
     grid = CompareGrid(models)
     grid.show()
-    interrupted: CompareInterrupted | None = None
+    stopped: CompareInterrupted | None = None
     try:
-        rows = compare_models(client, models, messages, runs=args.runs, grid=grid, **params)
+        with _events(grid.live) as poll:
+            rows = compare_models(
+                client, models, messages, runs=args.runs, grid=grid, poll=poll, **params
+            )
     except CompareInterrupted as exc:
-        rows, interrupted = exc.rows, exc
+        rows, stopped = exc.rows, exc
     metadata = compare_metadata(rows)
-    grid.finish(metadata)
     frame = compare_frame(rows)
-    # The table shows each answer on one line (the grid above has them in full, and so
-    # does the DataFrame kept in -o VAR).
+    # One output: the answers side by side in full, then the measurements (without the answers,
+    # which are right above). text/plain has the table with each answer on one line; the full
+    # text is in the DataFrame kept in -o VAR.
+    metrics = frame.drop(columns=["answer"]) if "answer" in frame else frame
     shown = frame.assign(answer=frame["answer"].map(_one_line)) if "answer" in frame else frame
-    display_bundle(
-        {"text/html": shown.to_html(escape=True), "text/plain": shown.to_string()}, metadata
-    )
+    grid.finish(metadata, extra_html=metrics.to_html(escape=True), plain=shown.to_string())
     ctx.bind(args.output, frame)
-    if interrupted is not None:
-        raise interrupted
+    if stopped is not None:
+        raise interrupted(
+            "the comparison stopped; what each model had sent is in "
+            f"{args.output or LAST_NAME} (error 'stopped')."
+        )
     return None

@@ -54,10 +54,12 @@ class TextPane:
         *,
         interval: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
+        on_flush: Callable[[], Any] | None = None,
     ) -> None:
         from ipywidgets import HTML, Layout, VBox
 
         self.fmt = fmt
+        self.on_flush = on_flush
         self.interval = interval
         self._clock = clock
         self._html_cls = HTML
@@ -107,6 +109,8 @@ class TextPane:
             tail_html = render_answer(open_src, self.fmt) if open_src else ""
             if tail_html != self._tail.value:
                 self._tail.value = tail_html
+            if self.on_flush is not None:
+                self.on_flush()
             self.updates += 1
             end = self._clock()
             self._next_flush = end + max(self.interval, (end - start) * _RENDER_BUDGET)
@@ -138,6 +142,11 @@ class TextPane:
             self.updates += 1
             self.finished = True
             return self._src
+
+    def live_html(self) -> str:
+        """What the live view shows now (the rendered blocks and the open tail)."""
+        with self._lock:
+            return "".join(block.value for block in self._blocks) + self._tail.value
 
     def html(self) -> str:
         """The exact rendering of the complete text so far."""

@@ -1,22 +1,28 @@
 """ChatStream: a streamed answer rendered live as safe Markdown, with a Stop button and a footer.
 
-Feed it any iterator of text deltas (or chat stream chunks). In a widget frontend it shows live;
-everywhere it leaves the final answer as an ordinary output (safe HTML + text/plain), so saved
-notebooks, nbval and nbviewer show the answer.
+Feed it any iterator of text deltas (or chat stream chunks). ``consume`` reads the stream on the
+calling thread and returns when the answer is complete, stopped or failed. How it shows live
+depends on where the cell runs (see ``output_mode``): widgets with a Stop button in JupyterLab and
+Notebook 7 (the frontend's clicks are handled while the cell blocks), one Markdown output updated
+in place about ten times a second in other kernels, printed text in terminal IPython. Everywhere
+it ends as one ordinary output (safe HTML + text/plain), so saved notebooks, nbval and nbviewer
+show the answer once.
 
 >>> cs = ChatStream(model="gpt-4.1")                                      # doctest: +SKIP
->>> reply = cs.consume(client.chat.completions.create(..., stream=True))   # blocks  # doctest: +SKIP
->>> cs.start(stream); cs.wait()   # background thread: the Stop button stays live  # doctest: +SKIP
+>>> reply = cs.consume(client.chat.completions.create(..., stream=True))   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .._display import display_bundle, widget_frontend
+from .._display import LiveOutput, output_mode
+from .._pump import ui_events
 from .._results import ChatReply, Provenance
 from ..render import escape
 from ._pane import TextPane
@@ -73,7 +79,16 @@ def _image_urls(frames: Any) -> list[str]:
 
 
 class ChatStream:
-    """Live view of one streamed answer: Markdown body, tool activity, Stop button, footer."""
+    """Live view of one streamed answer: Markdown body, tool activity, Stop button, footer.
+
+    ``mode`` is ``"widget"``, ``"display"``, ``"stdout"`` or ``"final"`` (see ``output_mode``);
+    ``live=True``/``False`` forces widgets on or off.
+    """
+
+    #: How often (seconds) a blocked cell lets the frontend's widget messages (Stop) through.
+    poll_interval = 0.05
+    #: Coalescing interval of the in-place updates without widgets (about 10 per second).
+    display_interval = 0.1
 
     def __init__(
         self,
@@ -84,14 +99,27 @@ class ChatStream:
         interval: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
         live: bool | None = None,
+        mode: str | None = None,
     ) -> None:
         from ipywidgets import HTML, Button, HBox, Layout, VBox
 
         self.fmt = fmt
-        self.live = widget_frontend() if live is None else live
+        if mode is None:
+            mode = output_mode() if live is None else ("widget" if live else "final")
+        if mode not in ("widget", "display", "stdout", "final"):
+            raise ValueError(f"mode must be widget, display, stdout or final (got {mode!r}).")
+        self.mode = mode
+        self.live = mode == "widget"
         self._clock = clock
         self.provenance = Provenance(model=model)
-        self.pane = TextPane(fmt, interval=interval, clock=clock)
+        on_flush = self._display_update if mode == "display" else None
+        self.pane = TextPane(
+            fmt,
+            interval=self.display_interval if mode == "display" else interval,
+            clock=clock,
+            on_flush=on_flush,
+        )
+        self.title_text = title
         self.title = HTML(value=f"<b>{escape(title)}</b>" if title else "")
         self.activity = HTML(value="")
         self._activity_lines: list[str] = []
@@ -107,11 +135,9 @@ class ChatStream:
             )
         )
         self._stop = threading.Event()
-        self._done = threading.Event()
-        self._handle: Any = None
-        self._thread: threading.Thread | None = None
-        self._background = False
+        self._output = LiveOutput(mode)
         self._started: float | None = None
+        self._printed = False
         self.images: list[str] = []
         self.reply: ChatReply | None = None
         self.error: BaseException | None = None
@@ -132,7 +158,7 @@ class ChatStream:
 
     @property
     def done(self) -> bool:
-        return self._done.is_set()
+        return self.reply is not None
 
     def stop(self) -> None:
         """Ask the stream to stop; what arrived so far is kept."""
@@ -142,11 +168,23 @@ class ChatStream:
 
     # -- feeding -------------------------------------------------------------------------------
     def show(self) -> None:
-        """Display the live widget (only in a widget frontend; otherwise output comes at the end)."""
-        if self._handle is None and self.live:
-            from IPython.display import display
+        """Display the live widget (widget mode; the other modes show on the first text)."""
+        if self.mode == "widget":
+            self._output.show(self.widget)
 
-            self._handle = display(self.widget, display_id=True)
+    def _display_update(self) -> None:
+        """One in-place update of the Markdown output (display mode, coalesced by the pane)."""
+        if self.reply is not None:
+            return
+        title = f"<b>{escape(self.title_text)}</b>" if self.title_text else ""
+        activity = self.activity.value
+        html = (
+            title
+            + self.pane.live_html()
+            + activity
+            + '<div class="gumloop-footer" style="color:#888;font-size:85%">streaming…</div>'
+        )
+        self._output.update({"text/html": html, "text/plain": self.pane.text})
 
     def feed(self, item: Any) -> None:
         """Add one stream item: a text delta or a chat stream chunk."""
@@ -159,12 +197,19 @@ class ChatStream:
             if self.provenance.ttft_s is None:
                 self.provenance.ttft_s = self._clock() - (self._started or 0.0)
             self.pane.append(text)
+            if self.mode == "stdout":
+                self._print(text)
         if usage is not None:
             self.provenance.add_usage(usage)
         if model and not self.provenance.model:
             self.provenance.model = model
         if images:
             self.images.extend(images)
+
+    def _print(self, text: str) -> None:
+        self._printed = True
+        sys.stdout.write(text)
+        sys.stdout.flush()
 
     def note(self, line: str) -> None:
         """Add a line of activity (e.g. a tool call) under the answer."""
@@ -173,6 +218,8 @@ class ChatStream:
         self.activity.value = (
             '<div style="color:#666;font-size:90%">' + "<br>".join(shown) + "</div>"
         )
+        if self.mode == "stdout":
+            self._print(("\n" if self._printed else "") + line + "\n")
 
     def consume(
         self,
@@ -181,11 +228,15 @@ class ChatStream:
         close: Callable[[], Any] | None = None,
         finish: bool = True,
     ) -> ChatReply | None:
-        """Feed every item of ``source`` until it ends or Stop is pressed; return the reply.
+        """Feed every item of ``source`` on this thread until it ends or is stopped.
 
-        On Stop the source is closed (``close`` or ``source.close()``). On KeyboardInterrupt or
-        an error the partial answer is kept in ``self.reply`` and the exception re-raised.
-        With ``finish=False`` the view stays open for more (e.g. a second turn after tool calls).
+        Returns the reply. Stop (the button, or ``stop()``) closes the source (``close`` or
+        ``source.close()``) and keeps what arrived. On KeyboardInterrupt (the kernel's interrupt)
+        or an error the partial answer is kept in ``self.reply`` (marked stopped, or with the
+        error) and the exception is re-raised. With ``finish=False`` the view stays open for more
+        (e.g. a second round after tool calls) and the caller calls ``finish()``, also after an
+        exception. In a widget frontend the frontend's widget
+        messages are handled every ``poll_interval`` seconds while this blocks.
         """
         self.show()
         if self._started is None:
@@ -193,31 +244,42 @@ class ChatStream:
         closer = close or getattr(source, "close", None)
         pane = self.pane
         stop = self._stop
+        clock = self._clock
+        widget = self.mode == "widget"
+        plain = self.mode != "stdout"
+        events: Any = ui_events() if widget else contextlib.nullcontext(_no_poll)
         try:
-            for item in source:
-                # The hot path (one plain text delta) is inlined: this runs for every chunk.
-                text, usage, model, images = chunk_parts(item)
-                if text and self.provenance.ttft_s is not None and not images:
-                    pane.append(text)
-                    if usage is not None:
-                        self.provenance.add_usage(usage)
+            with events as poll:
+                next_poll = clock() + self.poll_interval
+                for item in source:
+                    # The hot path (one plain text delta) is inlined: this runs for every chunk.
+                    text, usage, model, images = chunk_parts(item)
+                    if text and plain and self.provenance.ttft_s is not None and not images:
+                        pane.append(text)
+                        if usage is not None:
+                            self.provenance.add_usage(usage)
+                    else:
+                        self._feed_parts(text, usage, model, images)
+                    if widget and clock() >= next_poll:
+                        poll()
+                        next_poll = clock() + self.poll_interval
+                    if stop.is_set():
+                        break
                 else:
-                    self._feed_parts(text, usage, model, images)
-                if stop.is_set():
-                    break
-            else:
-                # A chat stream yields a server error frame as a chunk (as the official SDK
-                # does) and keeps it on .error: the view shows it as the error it is.
-                error = getattr(source, "error", None)
-                if isinstance(error, Exception):
-                    raise error
+                    # A chat stream yields a server error frame as a chunk (as the official SDK
+                    # does) and keeps it on .error: the view shows it as the error it is.
+                    error = getattr(source, "error", None)
+                    if isinstance(error, Exception):
+                        raise error
         except KeyboardInterrupt:
             self._stop.set()
-            self.finish()
+            if finish:
+                self.finish()
             raise
         except BaseException as exc:
             self.error = exc
-            self.finish(error=exc)
+            if finish:
+                self.finish(error=exc)
             raise
         finally:
             if closer is not None and (self._stop.is_set() or self.error is not None):
@@ -227,42 +289,13 @@ class ChatStream:
                     pass
         return self.finish() if finish else None
 
-    def start(
-        self,
-        source: Iterable[Any],
-        *,
-        close: Callable[[], Any] | None = None,
-        on_done: Callable[[ChatReply], Any] | None = None,
-    ) -> None:
-        """Consume ``source`` on a background thread, so the Stop button stays responsive.
-
-        ``on_done(reply)`` runs on that thread when the stream ends, stops or fails.
-        """
-        self.show()
-        self._background = True
-
-        def run() -> None:
-            try:
-                self.consume(source, close=close)
-            except BaseException:  # kept in self.error and shown in the footer
-                pass
-            try:
-                if on_done is not None and self.reply is not None:
-                    on_done(self.reply)
-            finally:
-                self._done.set()
-
-        self._thread = threading.Thread(target=run, name="gumloop-chat-stream", daemon=True)
-        self._thread.start()
-
     def wait(self, timeout: float | None = None) -> ChatReply | None:
-        """Wait for a background stream to finish; returns the reply (None on timeout)."""
-        self._done.wait(timeout)
+        """The reply (``consume`` returns only when the stream is over, so nothing to wait for)."""
         return self.reply
 
     # -- finishing -----------------------------------------------------------------------------
     def finish(self, *, error: BaseException | None = None) -> ChatReply:
-        """Render the exact final answer and leave it as an ordinary output."""
+        """Render the exact final answer and leave it as the one ordinary output."""
         if self.reply is not None:
             return self.reply
         text = self.pane.finish()
@@ -286,23 +319,36 @@ class ChatStream:
         self.stop_button.disabled = True
         self.stop_button.layout.display = "none"
         self.publish()
-        if not self._background:
-            self._done.set()
         return self.reply
 
     def publish(self) -> None:
-        """Replace the live widget by (or show) the final answer as an ordinary output."""
+        """Replace the live view by (or show) the final answer as an ordinary output."""
         assert self.reply is not None
+        if self.mode == "stdout":
+            footer = self.provenance.footer()
+            if self.reply.stopped:
+                footer += " · stopped — partial answer"
+            if self.reply.error:
+                footer += f" · error: {self.reply.error}"
+            self._print(("\n" if self._printed else "") + f"[{footer}]\n")
+            return
         bundle, metadata = self.reply._repr_mimebundle_()
-        if self._handle is not None:
-            self._handle.update(bundle, raw=True, metadata=metadata)
-        else:
-            display_bundle(bundle, metadata)
+        if self._activity_lines:
+            # Tool activity stays part of the answer's one output, above its footer.
+            html = bundle["text/html"]
+            cut = html.rfind('<div class="gumloop-footer"')
+            bundle = dict(bundle)
+            bundle["text/html"] = html[:cut] + self.activity.value + html[cut:]
+        self._output.final(bundle, metadata)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         if self.reply is not None:
             return self.reply._repr_mimebundle_()
         return self.widget._repr_mimebundle_(include=include, exclude=exclude)
+
+
+def _no_poll() -> None:
+    return None
 
 
 def _one_line(exc: BaseException) -> str:

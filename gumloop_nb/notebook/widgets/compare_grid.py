@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._display import display_bundle, widget_frontend
+from .._display import LiveOutput, output_mode
 from ..render import escape, render_answer
 from ._pane import TextPane
 
@@ -43,30 +43,41 @@ class CompareGrid:
         interval: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
         live: bool | None = None,
+        mode: str | None = None,
     ) -> None:
         from ipywidgets import HBox, Layout
 
         self.fmt = fmt
-        self.live = widget_frontend() if live is None else live
+        if mode is None:
+            mode = output_mode() if live is None else ("widget" if live else "final")
+        self.mode = mode
+        self.live = mode == "widget"
+        self._clock = clock
+        self._next_display = 0.0
+        self.display_interval = 0.1
         self.columns = {label: _Column(label, fmt, interval, clock) for label in labels}
         self.widget = HBox(
             children=tuple(c.box for c in self.columns.values()),
             layout=Layout(width="100%", align_items="stretch"),
         )
-        self._handle: Any = None
+        self._output = LiveOutput(mode)
         self.finished = False
+        self._extra_html = ""
+        self._plain: str | None = None
 
     def show(self) -> None:
-        if self._handle is None and self.live:
-            from IPython.display import display
-
-            self._handle = display(self.widget, display_id=True)
+        """Display the live grid (widget mode; other kernels get an in-place HTML table)."""
+        if self.mode == "widget":
+            self._output.show(self.widget)
 
     def append(self, label: str, delta: str) -> None:
         """Add a text delta to one model's column."""
         column = self.columns[label]
         column.status = "streaming"
         column.pane.append(delta)
+        if self.mode == "display" and self._clock() >= self._next_display:
+            self._output.update({"text/html": self.html(), "text/plain": self.plain()})
+            self._next_display = self._clock() + self.display_interval
 
     def text(self, label: str) -> str:
         return self.columns[label].pane.text
@@ -96,6 +107,7 @@ class CompareGrid:
             + "</tr></thead><tbody><tr>"
             + "".join(cells)
             + "</tr></tbody></table>"
+            + self._extra_html
         )
 
     def plain(self) -> str:
@@ -105,16 +117,27 @@ class CompareGrid:
             parts.append(f"== {label} ==\n{body}")
         return "\n\n".join(parts)
 
-    def finish(self, metadata: dict[str, Any] | None = None) -> None:
-        """Leave the side-by-side answers as an ordinary output (replacing the live grid)."""
+    def finish(
+        self,
+        metadata: dict[str, Any] | None = None,
+        *,
+        extra_html: str = "",
+        plain: str | None = None,
+    ) -> None:
+        """Leave the side-by-side answers as the one ordinary output (replacing the live grid).
+
+        ``extra_html`` goes under the answers (e.g. the metrics table) in the same output;
+        ``plain`` replaces the text/plain form.
+        """
         self.finished = True
-        bundle = {"text/html": self.html(), "text/plain": self.plain()}
-        if self._handle is not None:
-            self._handle.update(bundle, raw=True, metadata=metadata or {})
-        else:
-            display_bundle(bundle, metadata)
+        self._extra_html = extra_html
+        self._plain = plain
+        self._output.final(self._bundle(), metadata)
+
+    def _bundle(self) -> dict[str, Any]:
+        return {"text/html": self.html(), "text/plain": self._plain or self.plain()}
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         if self.finished:
-            return {"text/html": self.html(), "text/plain": self.plain()}, {}
+            return self._bundle(), {}
         return self.widget._repr_mimebundle_(include=include, exclude=exclude)

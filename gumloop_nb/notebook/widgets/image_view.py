@@ -1,4 +1,9 @@
-"""ImageView: data URLs shown as inline images, progressive frames, and a save-to-file button."""
+"""ImageView: data URLs shown as inline images, progressive frames, and a save-to-file button.
+
+One output per image: in a widget frontend the live widget (with Save) becomes the final image
+in the same output, which also carries the ``image/png`` fallback a saved notebook shows; in
+other kernels one image output is updated in place as frames arrive.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .._display import display_bundle, widget_frontend
+from .._display import LiveOutput, output_mode
 from .._results import ImageResult, Provenance
 from ..render import escape
 
@@ -48,10 +53,14 @@ class ImageView:
         interval: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
         live: bool | None = None,
+        mode: str | None = None,
     ) -> None:
         from ipywidgets import HTML, Button, HBox, Image, Text, VBox
 
-        self.live = widget_frontend() if live is None else live
+        if mode is None:
+            mode = output_mode() if live is None else ("widget" if live else "final")
+        self.mode = mode
+        self.live = mode == "widget"
         self.provenance = Provenance(model=model)
         self.image = Image(format="png")
         self.caption = HTML(value="")
@@ -75,16 +84,15 @@ class ImageView:
         self._next = 0.0
         self._pending: tuple[str, bytes] | None = None
         self._lock = threading.Lock()
-        self._handle: Any = None
+        self._output = LiveOutput(mode)
         self.result: ImageResult | None = None
         self.updates = 0
 
     def show(self) -> None:
-        """Display the live widget (in a widget frontend only)."""
-        if self._handle is None and self.live:
-            from IPython.display import display
-
-            self._handle = display(self.widget, display_id=True)
+        """Display the live widget (widget mode; in a kernel without widgets the first frame
+        is shown as an image output, updated in place)."""
+        if self.mode == "widget":
+            self._output.show(self.widget)
 
     def add_frame(self, data_url: str) -> None:
         """Show a new (partial or final) frame; updates are coalesced in time."""
@@ -107,6 +115,11 @@ class ImageView:
         self._pending = None
         self.image.format = fmt
         self.image.value = data
+        if self.mode == "display" and self.result is None and self.data_url is not None:
+            mime = f"image/{fmt}"
+            self._output.update(
+                {mime: self.data_url.split(",", 1)[1], "text/plain": f"<partial image {fmt}>"}
+            )
         self.updates += 1
         self._next = self._clock() + self._interval
 
@@ -135,8 +148,12 @@ class ImageView:
             stopped=stopped,
         )
         bundle, metadata = self.result._repr_mimebundle_()
-        # In a frontend the widget stays (for Save); the ordinary output goes below it.
-        display_bundle(bundle, metadata)
+        if self.mode == "widget":
+            # The same output keeps the live widget (Save stays available) and carries the
+            # image itself, which is what a saved notebook (or a viewer without widgets) shows.
+            view = self.widget._repr_mimebundle_()
+            bundle = {**bundle, **{k: v for k, v in view.items() if k != "text/plain"}}
+        self._output.final(bundle, metadata)
         return self.result
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
