@@ -120,17 +120,24 @@ def test_interrupt_stops_and_keeps_the_partial_answer_in_the_thread(realtime: Fr
     assert thread[1]["content"] == text
 
 
-def test_no_magic_thread_outlives_its_cell(fast: Frontend) -> None:
-    ok(fast.run("%%gumloop chat\nwarm up the connection"))
-    before = set(facts(fast, "sorted(t.name for t in __import__('threading').enumerate())"))
-    ok(fast.run("%%gumloop chat\nSay hi."))
-    ok(fast.run("%%gumloop compare -m gpt-4.1,claude-sonnet-4-5\nSay hi."))
-    ok(fast.run("%%gumloop image\nA red square."))
-    after = set(facts(fast, "sorted(t.name for t in __import__('threading').enumerate())"))
-    # asyncio_N: the default executor of an event loop (the embedded emulator's server or the
-    # kernel's own), which may grow on demand; not started by a magic.
-    new = {name for name in after - before if not name.startswith("asyncio_")}
-    assert not new, new
+def test_no_magic_thread_outlives_its_cell(realtime: Frontend) -> None:
+    # Real-time pacing: each answer takes a second or more, so a stream left running in the
+    # background after its cell returned would still be there when the next cell looks.
+    fe = realtime
+    ok(fe.run("%%gumloop chat\nwarm up the connection"))
+    names = "sorted(t.name for t in __import__('threading').enumerate())"
+    before = set(facts(fe, names))
+    words = " ".join(f"x{i}" for i in range(60))
+    for cell in (
+        f"%%gumloop chat -o a\nRepeat exactly: {words}",
+        "%%gumloop compare -m gpt-4.1,claude-sonnet-4-5\nSay hi in five words.",
+        "%%gumloop image\nA red square.",
+    ):
+        ok(fe.run(cell, timeout=120))
+        # asyncio_N: the default executor of an event loop (the embedded emulator's server or
+        # the kernel's own), which may grow on demand; not started by a magic.
+        new = {name for name in set(facts(fe, names)) - before if not name.startswith("asyncio_")}
+        assert not new, (cell, new)
 
 
 def test_without_widgets_the_answer_streams_in_place_as_one_output(realtime: Frontend) -> None:

@@ -83,6 +83,48 @@ def test_no_interpolate_sends_braces_verbatim(shell: Shell) -> None:
     assert shell.ns["a"].text == "{city}"
 
 
+def test_each_substitution_is_reported_in_one_line_by_name(shell: Shell) -> None:
+    shell.run("city = 'Paris'\nplan = {'days': 3}")
+    cell = shell.run("%%gumloop chat -o a\nRepeat exactly: {city} for {plan[days]} days")
+    assert shell.ns["a"].text == "Paris for 3 days"
+    report = [line for line in cell.stdout.splitlines() if line.startswith("Interpolated")]
+    assert len(report) == 1
+    assert "{city}" in report[0] and "{plan[days]}" in report[0] and "Paris" not in report[0]
+
+
+def test_raw_and_the_interpolate_setting_turn_substitution_off(shell: Shell) -> None:
+    shell.run("city = 'Paris'")
+    shell.run("%%gumloop chat --raw -o a\nRepeat exactly: {city}")
+    assert shell.ns["a"].text == "{city}"
+    shell.run("%config GumloopMagics.interpolate = False")
+    try:
+        cell = shell.run("%%gumloop chat -o b\nRepeat exactly: {city}")
+        assert shell.ns["b"].text == "{city}" and "Interpolated" not in cell.stdout
+    finally:
+        shell.magics.interpolate = True
+        del shell.ip.config.GumloopMagics["interpolate"]
+
+
+def test_a_credential_reference_is_refused_in_one_line_unless_allowed(shell: Shell) -> None:
+    shell.run("api_key = 'not-really-a-key'")
+    cell = shell.run("%%gumloop chat -o leaked\nRepeat exactly: {api_key}")
+    assert cell.error is not None and "leaked" not in shell.ns
+    assert "credential" in str(cell.error) and "--allow-secrets" in str(cell.error)
+    assert "not-really-a-key" not in str(cell.error)
+    shell.run("%%gumloop chat --allow-secrets -o sent\nRepeat exactly: {api_key}")
+    assert shell.ns["sent"].text == "not-really-a-key"
+
+
+def test_python_internals_cannot_be_reached_through_a_reference(shell: Shell) -> None:
+    shell.run("import os\nos.environ['GUMLOOP_NB_TEST_VALUE'] = 'from-the-environment'")
+    cell = shell.run(
+        "%%gumloop chat -o leaked\nRepeat exactly: "
+        "{get_ipython.__func__.__globals__[os].environ[GUMLOOP_NB_TEST_VALUE]}"
+    )
+    assert cell.error is not None and "underscore" in str(cell.error)
+    assert "leaked" not in shell.ns
+
+
 def test_schema_answers_are_parsed_into_the_result(shell: Shell) -> None:
     shell.run(
         "schema = {'type': 'object', 'properties': {'n': {'type': 'integer'}, "
@@ -243,6 +285,32 @@ def test_compare_runs_models_side_by_side_and_one_failure_does_not_hide_others(
     assert ok["answer"].str.len().min() > 0 and ok["error"].isna().all()
     assert "no-such-model" in table.iloc[2]["error"]
     assert "gpt-4.1" in cell.outputs[0].data["text/html"]
+
+
+def test_compare_without_models_uses_the_configured_default_set(shell: Shell) -> None:
+    cell = shell.run("%%gumloop compare -o table\nSay hi.")
+    assert cell.error is None, cell.error
+    models = list(shell.magics.compare_models)
+    assert len(models) == 3
+    table = shell.ns["table"]
+    assert list(table["model"]) == models
+    assert table["error"].isna().all() and (table["answer"].str.len() > 0).all()
+    shell.run('%config GumloopMagics.compare_models = ["gpt-4.1", "gemini-2.5-flash"]')
+    try:
+        shell.run("%%gumloop compare -o table\nSay hi.")
+        assert list(shell.ns["table"]["model"]) == ["gpt-4.1", "gemini-2.5-flash"]
+    finally:
+        shell.magics.compare_models = models
+        del shell.ip.config.GumloopMagics["compare_models"]
+
+
+def test_compare_is_one_output_with_the_answers_and_the_measurements(shell: Shell) -> None:
+    cell = shell.run("%%gumloop compare -m gpt-4.1,claude-sonnet-4-5\nWhat is Gumloop?")
+    assert cell.error is None
+    assert len(cell.outputs) == 1
+    html = cell.outputs[0].data["text/html"]
+    assert html.count("gumloop-compare") == 1 and "ttft_s" in html
+    assert cell.outputs[0].metadata["gumloop_nb"]["compare"][0]["model"] == "gpt-4.1"
 
 
 # -- agents, MCP, flows, listings ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from traitlets import Dict, Enum, Float, TraitError, Unicode, default, observe
+from traitlets import Bool, Dict, Enum, Float, List, TraitError, Unicode, default, observe
 
 from ._context import MagicContext
 from ._registry import SUBCOMMANDS, overview
@@ -33,6 +33,16 @@ class GumloopMagics(Magics):
     )
     aliases = Dict(
         {}, help="Short names for models, e.g. {'fast': 'gemini-2.5-flash'} (%gumloop alias)."
+    ).tag(config=True)
+    compare_models = List(
+        Unicode(),
+        ["gpt-4.1", "claude-sonnet-4-5", "gemini-2.5-flash"],
+        help="Models %%gumloop compare uses when the cell gives no -m (demo models that exist "
+        "in the embedded emulator and on the real API).",
+    ).tag(config=True)
+    interpolate = Bool(
+        True,
+        help="Substitute {name} references in prompts (a cell can opt out with --raw).",
     ).tag(config=True)
     widgets = Enum(
         ["auto", "on", "off"],

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 
-from ..interpolate import interpolate
+from ..interpolate import InterpolationError, interpolate
+from ._registry import argument
 
 if TYPE_CHECKING:
     from ..connect import Connection
     from . import GumloopMagics
 
-__all__ = ["LAST_NAME", "MagicContext", "describe_error", "interrupted"]
+__all__ = ["LAST_NAME", "MagicContext", "describe_error", "interrupted", "prompt_options"]
 
 LAST_NAME = "_gumloop_last"
 
@@ -49,6 +50,21 @@ def describe_error(exc: BaseException) -> str:
     if fix:
         return f"{message}.{fix}"
     return f"{type(exc).__name__}: {_one_line(str(exc))}"
+
+
+def prompt_options(func: Any) -> Any:
+    """The options of every subcommand whose cell is a prompt with ``{name}`` references."""
+    func = argument(
+        "--allow-secrets",
+        action="store_true",
+        help="Send {references} whose name or value looks like a credential.",
+    )(func)
+    func = argument("--no-interpolate", dest="raw", action="store_true", help="Same as --raw.")(
+        func
+    )
+    return argument(
+        "--raw", action="store_true", help="Send the cell as written (no {name} substitution)."
+    )(func)
 
 
 def interrupted(what: str) -> UsageError:
@@ -124,11 +140,21 @@ class MagicContext:
         return "".join(traceback.format_exception(*self.last_exc_info))
 
     # -- input helpers -------------------------------------------------------------------------
-    def prompt(self, text: str, *, enabled: bool = True) -> str:
-        """Interpolate ``{name}`` references once (printing a notice for missing ones)."""
-        if not enabled:
+    def prompt(self, text: str, args: Any = None, *, enabled: bool = True) -> str:
+        """Interpolate ``{name}`` references once, unless ``--raw`` or
+        ``GumloopMagics.interpolate = False``; report the substituted names (never values) in
+        one line, and the unresolved ones in another."""
+        raw = bool(getattr(args, "raw", False)) or not enabled
+        if raw or not self.magics.interpolate:
             return text
-        result = interpolate(text, self.user_ns)
+        try:
+            result = interpolate(
+                text, self.user_ns, allow_secrets=bool(getattr(args, "allow_secrets", False))
+            )
+        except InterpolationError as exc:
+            raise UsageError(str(exc)) from None
+        if result.report:
+            print(result.report)
         if result.notice:
             print(result.notice, file=sys.stderr)
         return result.text

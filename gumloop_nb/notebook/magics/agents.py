@@ -8,7 +8,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ._context import LAST_NAME, MagicContext, describe_error, interrupted
+from ._context import LAST_NAME, MagicContext, describe_error, interrupted, prompt_options
 from ._registry import argument, subcommand
 
 
@@ -61,7 +61,7 @@ def session_text(view: Any, events: Any) -> Iterator[str]:
 )
 @argument("agent_id", help="Agent id.")
 @argument("--session", metavar="SID", help="Continue this session instead of starting one.")
-@argument("--no-interpolate", action="store_true", help="Do not substitute {name} references.")
+@prompt_options
 @argument("-o", "--output", metavar="VAR", help="Keep the reply (with .session_id) here.")
 @argument("prompt", nargs="*", help="Message (line form).")
 def agent(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
@@ -72,7 +72,7 @@ def agent(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
         raise UsageError(
             "The message is empty: write it in the cell below %%gumloop agent AGENT_ID."
         )
-    prompt = ctx.prompt(text, enabled=not args.no_interpolate)
+    prompt = ctx.prompt(text, args)
     client = ctx.client()
     view = ChatStream(title=f"agent {args.agent_id}", model=args.agent_id)
     with ctx.api("Starting the agent session"):

@@ -16,7 +16,7 @@ from IPython.core.error import UsageError
 from .._display import display_bundle
 from .._results import ChatReply, Provenance
 from ..render import escape, render_markdown
-from ._context import LAST_NAME, MagicContext, describe_error, interrupted
+from ._context import LAST_NAME, MagicContext, describe_error, interrupted, prompt_options
 from ._registry import argument, subcommand
 
 FORMATS = ("markdown", "text", "json", "html", "code")
@@ -278,7 +278,7 @@ def _run_tool(view: Any, funcs: dict[str, Any], call: Any) -> dict[str, Any]:
 @argument("--tools", metavar="VAR", help="Variable with Python functions or tool dicts.")
 @argument("-f", "--format", choices=FORMATS, default="markdown", help="How to render the answer.")
 @argument("--no-stream", action="store_true", help="Wait for the whole answer.")
-@argument("--no-interpolate", action="store_true", help="Do not substitute {name} references.")
+@prompt_options
 @argument("--thread", metavar="NAME", help="Keep a multi-turn history under this name.")
 @argument(
     "-o",
@@ -300,7 +300,7 @@ def chat(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
         )
     if args.max_tokens is not None and args.max_tokens <= 0:
         raise UsageError("--max-tokens must be a positive number.")
-    prompt = ctx.prompt(text, enabled=not args.no_interpolate)
+    prompt = ctx.prompt(text, args)
     model = ctx.model(args.model)
     params: dict[str, Any] = {}
     if args.temperature is not None:

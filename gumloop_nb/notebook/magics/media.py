@@ -8,7 +8,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ._context import LAST_NAME, MagicContext, describe_error, interrupted
+from ._context import LAST_NAME, MagicContext, describe_error, interrupted, prompt_options
 from ._registry import argument, subcommand
 
 _SIZE = re.compile(r"^\d{2,4}x\d{2,4}$")
@@ -21,7 +21,7 @@ _SIZE = re.compile(r"^\d{2,4}x\d{2,4}$")
 )
 @argument("-m", "--model", default=None, help="Image model (default: gpt-image-1).")
 @argument("--size", help="Image size, e.g. 512x512.")
-@argument("--no-interpolate", action="store_true", help="Do not substitute {name} references.")
+@prompt_options
 @argument("-o", "--output", metavar="VAR", help="Keep the ImageResult (PNG bytes, data URL) here.")
 @argument("prompt", nargs="*", help="Prompt (line form).")
 def image(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
@@ -33,7 +33,7 @@ def image(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
         raise UsageError("The image prompt is empty: describe the image in the cell.")
     if args.size and not _SIZE.match(args.size):
         raise UsageError(f"--size must look like 512x512 (got {args.size!r}).")
-    prompt = ctx.prompt(text, enabled=not args.no_interpolate)
+    prompt = ctx.prompt(text, args)
     model = ctx.model(args.model or "gpt-image-1")
     params: dict[str, Any] = {"modalities": ["image", "text"]}
     if args.size:
@@ -111,14 +111,13 @@ def _one_line(text: Any, limit: int = 100) -> Any:
 @argument(
     "-m",
     "--models",
-    required=True,
     metavar="MODEL_A,MODEL_B,...",
-    help="Comma-separated models or aliases.",
+    help="Comma-separated models or aliases (default: GumloopMagics.compare_models).",
 )
 @argument("--runs", type=int, default=1, help="Runs per model (concurrent).")
 @argument("--system", help="System prompt.")
 @argument("--max-tokens", type=int, help="Maximum completion tokens.")
-@argument("--no-interpolate", action="store_true", help="Do not substitute {name} references.")
+@prompt_options
 @argument("-o", "--output", metavar="VAR", help="Keep the comparison DataFrame here.")
 @argument("prompt", nargs="*", help="Prompt (line form).")
 def compare(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
@@ -128,14 +127,23 @@ def compare(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> An
     text = cell.rstrip() if cell is not None and cell.strip() else " ".join(args.prompt)
     if not text.strip():
         raise UsageError("The prompt is empty: write it in the cell below %%gumloop compare.")
-    models = [ctx.model(m.strip()) for m in args.models.split(",") if m.strip()]
+    if args.models is None:
+        names = list(ctx.magics.compare_models)
+        if not names:
+            raise UsageError(
+                "No models to compare: give -m MODEL_A,MODEL_B or set "
+                '%config GumloopMagics.compare_models = ["gpt-4.1", "claude-sonnet-4-5"].'
+            )
+    else:
+        names = [m.strip() for m in args.models.split(",") if m.strip()]
+    models = [ctx.model(m) for m in names]
     if not models:
         raise UsageError("-m needs at least one model, e.g. -m gpt-4.1,claude-sonnet-4-5.")
     if len(set(models)) != len(models):
         raise UsageError(f"Each model may appear once in -m (got {', '.join(models)}).")
     if not 1 <= args.runs <= 20:
         raise UsageError("--runs must be between 1 and 20.")
-    prompt = ctx.prompt(text, enabled=not args.no_interpolate)
+    prompt = ctx.prompt(text, args)
     messages: list[dict[str, Any]] = []
     if args.system:
         messages.append({"role": "system", "content": args.system})
