@@ -161,6 +161,11 @@ class CatchAllMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
+            if _is_disconnect(exc):
+                # The client went away (closed the connection mid-request or mid-stream):
+                # nobody is left to answer, and it is not an emulator bug.
+                log.debug("client disconnected during %s %s", scope["method"], scope["path"])
+                return
             if started:  # mid-body: nothing sensible to send; let the server close it
                 raise
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
@@ -172,6 +177,21 @@ class CatchAllMiddleware:
                 type="api_error",
             )
             await err.response()(scope, receive, send)
+
+
+def _is_disconnect(exc: BaseException) -> bool:
+    """True for the ways a vanished client shows up (Starlette, uvicorn, anyio, the OS)."""
+    from starlette.requests import ClientDisconnect
+
+    if isinstance(exc, (ClientDisconnect, ConnectionError)):
+        return True
+    # uvicorn's ClientDisconnected (an OSError) and anyio's closed-stream errors, by name so no
+    # server internals are imported here.
+    return type(exc).__name__ in (
+        "ClientDisconnected",
+        "BrokenResourceError",
+        "ClosedResourceError",
+    )
 
 
 async def index(request: Request) -> Response:

@@ -1,5 +1,11 @@
 """Session runs: asyncio tasks that answer with the agent's model (and MCP tools), and the
-per-session event log with cursors ``"<session_id>:<n>"`` that streams replay and follow."""
+per-session event log with cursors ``"<session_id>:<n>"`` that streams replay and follow.
+
+Cursor numbers only grow and are never handed out twice, even across a crash: the log is
+saved at the end of each run and every ``SAVE_EVERY`` events, so at most ``SAVE_EVERY - 1``
+handed-out events can be lost by a ``kill -9``; numbering after a restart resumes past that
+window (a gap in the numbers), and a cursor from the gap resumes with the events after it.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +25,16 @@ __all__ = ["TERMINAL", "SessionHub", "add_user_message", "public_session", "text
 log = logging.getLogger("gumloop_nb.emulator")
 
 TERMINAL = ("idle", "completed", "failed")
+SAVE_EVERY = 50
 _ARTIFACT_WORDS = re.compile(
     r"\b(files?|tables?|csv|json|reports?|data|dataset|spreadsheet|export)\b", re.I
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9']+")
+
+
+def cursor_number(cursor: str) -> int:
+    """The event number of a stream cursor ``"<session_id>:<n>"``."""
+    return int(cursor.rpartition(":")[2])
 
 
 def public_session(doc: dict[str, Any]) -> dict[str, Any]:
@@ -35,6 +47,11 @@ class SessionHub:
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
         self._events: dict[str, list[dict[str, Any]]] = {}
+        # Number of the last cursor handed out per session (see the module doc).
+        self._numbers: dict[str, int] = {}
+        # Sessions whose log came from the store at start-up: numbering skips the window of
+        # events that may have been handed out but not saved before the process died.
+        self._unclean: set[str] = set()
         self._signals: dict[str, asyncio.Event] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         # Tool calls waiting for POST /sessions/{id}/approvals: action id -> (session, decision).
@@ -45,6 +62,7 @@ class SessionHub:
         """Runs cannot survive a restart: mark interrupted sessions failed."""
         for doc in self.ctx.store.list("sessions"):
             if doc["state"] in ("processing", "queued"):
+                self._unclean.add(doc["id"])
                 doc["state"] = "failed"
                 doc["pending_approvals"] = []  # the run that asked is gone
                 self.ctx.store.put("sessions", doc["id"], doc)
@@ -65,13 +83,34 @@ class SessionHub:
             self._events[sid] = stored["events"] if stored else []
         return self._events[sid]
 
+    def last_number(self, sid: str) -> int:
+        """The number of the last cursor handed out for `sid` (0 before any event)."""
+        if sid not in self._numbers:
+            events = self.events(sid)
+            last = cursor_number(events[-1]["stream_cursor"]) if events else 0
+            if sid in self._unclean:
+                last += SAVE_EVERY - 1  # may have been handed out, then lost unsaved
+            self._numbers[sid] = last
+        return self._numbers[sid]
+
+    def index_after(self, sid: str, number: int) -> int:
+        """The log position just after cursor `number` (the events a resume replays start here)."""
+        events = self.events(sid)
+        index = len(events)
+        while index > 0 and cursor_number(events[index - 1]["stream_cursor"]) > number:
+            index -= 1
+        return index
+
     def emit(self, sid: str, payload: dict[str, Any]) -> dict[str, Any]:
         events = self.events(sid)
-        event = {**payload, "interaction_id": sid, "stream_cursor": f"{sid}:{len(events) + 1}"}
+        number = self.last_number(sid) + 1
+        self._numbers[sid] = number
+        event = {**payload, "interaction_id": sid, "stream_cursor": f"{sid}:{number}"}
         events.append(event)
         # Writing the whole log on every delta would be quadratic: save at the end of a run
-        # and every 50 events (a crash loses at most the unsaved tail; restart fails the run).
-        if event.get("final") or len(events) % 50 == 0:
+        # and every SAVE_EVERY events (a crash loses at most the unsaved tail; restart fails
+        # the run).
+        if event.get("final") or len(events) % SAVE_EVERY == 0:
             self.ctx.store.put("session_events", sid, {"events": events})
         self._wake(sid)
         return event

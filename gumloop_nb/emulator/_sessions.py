@@ -227,13 +227,14 @@ async def send_message(request: Request) -> Response:
     return ok({"session": public_session(session), "queue_position": None})
 
 
-def _parse_cursor(sid: str, cursor: str | None, count: int) -> int | None:
+def _parse_cursor(hub: SessionHub, sid: str, cursor: str | None) -> int | None:
+    """The log position to replay from, or None when the cursor is not one of this session's."""
     if cursor is None or cursor == "":
         return 0
     owner, _, number = cursor.rpartition(":")
-    if owner != sid or not number.isdigit() or int(number) > count:
+    if owner != sid or not number.isdigit() or int(number) > hub.last_number(sid):
         return None
-    return int(number)
+    return hub.index_after(sid, int(number))
 
 
 async def retrieve_session(request: Request) -> Response:
@@ -242,7 +243,7 @@ async def retrieve_session(request: Request) -> Response:
     if request.query_params.get("stream", "").lower() != "true":
         return ok({"session": public_session(session), "queue_position": None})
     hub = _hub(request)
-    after = _parse_cursor(sid, request.query_params.get("last_cursor"), len(hub.events(sid)))
+    after = _parse_cursor(hub, sid, request.query_params.get("last_cursor"))
     if after is None:
 
         async def gone() -> AsyncIterator[bytes]:

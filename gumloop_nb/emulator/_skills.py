@@ -75,11 +75,24 @@ async def _files_from_form(request: Request) -> tuple[dict[str, bytes], dict[str
         if total > MAX_SKILL_BYTES:
             raise _too_big()
         name = (upload.filename or "").replace("\\", "/").lstrip("/")
-        if not name or ".." in name.split("/"):
+        if not _safe_entry(name):
             raise ApiError(400, "invalid_request", f"Invalid file name '{name}'.", param="files")
         files[name] = data
     await form.close()
     return _normalise(files), fields
+
+
+def _safe_entry(name: str) -> bool:
+    """A relative path that stays inside the skill folder (loose files and archive members).
+
+    Refused: empty names, absolute paths (``/x``, ``\\x``, ``C:x``), ``..`` segments (with either
+    slash) and NUL characters.
+    """
+    if not name or "\x00" in name:
+        return False
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return False
+    return ".." not in name.replace("\\", "/").split("/")
 
 
 def _normalise(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -95,9 +108,19 @@ def _normalise(files: dict[str, bytes]) -> dict[str, bytes]:
                     total = sum(i.file_size for i in archive.infolist())
                     if total > MAX_SKILL_BYTES:
                         raise _too_big()
-                    tree = {
-                        i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()
-                    }
+                    entries = [i for i in archive.infolist() if not i.is_dir()]
+                    unsafe = [i.filename for i in entries if not _safe_entry(i.filename)]
+                    if unsafe:
+                        raise ApiError(
+                            400,
+                            "invalid_skill",
+                            f"The archive '{name}' has entries that would land outside the "
+                            f"skill folder ({', '.join(repr(u) for u in unsafe[:5])}); use "
+                            "relative paths without '..'.",
+                            param="files",
+                            details={"entries": unsafe[:50]},
+                        )
+                    tree = {i.filename: archive.read(i) for i in entries}
             except zipfile.BadZipFile:
                 raise ApiError(
                     400, "invalid_skill", f"'{name}' is not a valid zip archive.", param="files"
