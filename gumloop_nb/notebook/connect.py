@@ -153,6 +153,14 @@ class Connection:
 
     def banner(self) -> str:
         if self.mode == "emulator":
+            variable = _credential_variable()
+            if variable is not None:
+                # Asked for explicitly (%gumloop connect --emulator) although credentials exist.
+                return (
+                    "Gumloop: using the local emulator (demo models, nothing leaves this "
+                    f"machine); the credentials in ${variable} are not used. %gumloop connect "
+                    "--base-url URL (or a restart) goes back to the real API."
+                )
             return (
                 "Gumloop: no credentials found, using the local emulator (demo models, nothing "
                 "leaves this machine). Use %gumloop login or set GUMLOOP_ACCESS_TOKEN for the real API."
@@ -185,6 +193,14 @@ class Connection:
         if self._emulator is not None:
             self._emulator.stop()
             self._emulator = None
+
+
+def _credential_variable() -> str | None:
+    """The environment variable holding credentials, if one is set (its name, never the value)."""
+    for name in ("GUMLOOP_ACCESS_TOKEN", "GUMLOOP_API_KEY"):
+        if os.environ.get(name):
+            return name
+    return None
 
 
 def resolve_connection(*, emulator_speed: float = 1.0, force_emulator: bool = False) -> Connection:

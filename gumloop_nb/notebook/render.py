@@ -4,6 +4,12 @@ Model output is untrusted: JupyterLab executes scripts and event handlers inside
 outputs produced during a session, so everything a model says is escaped *here*, before it reaches
 a display call or a widget's HTML value.
 
+Remote images are a second channel: a browser fetches ``![x](https://host/p.png?d=...)`` the
+moment it is shown, so a prompt-injected answer could send notebook data to any host without a
+click. Images from remote hosts are therefore shown as links (the user decides), unless the host
+is allowed (``set_allowed_image_hosts``, i.e. ``%config GumloopMagics.allowed_image_hosts``).
+Inline ``data:image/...`` images need no request and are shown.
+
 >>> render_markdown("**hi** <script>alert(1)</script>")
 '<p><strong>hi</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>\\n'
 """
@@ -20,6 +26,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 __all__ = [
+    "allowed_image_hosts",
     "escape",
     "is_safe_url",
     "render_answer",
@@ -28,6 +35,7 @@ __all__ = [
     "render_markdown",
     "render_sandboxed_html",
     "render_text",
+    "set_allowed_image_hosts",
 ]
 
 # Schemes a link may use; anything else (javascript:, vbscript:, data:text/html, file:) is dropped.
@@ -36,6 +44,42 @@ _SAFE_IMAGE_DATA = re.compile(r"^data:image/(png|jpe?g|gif|webp);base64,[a-z0-9+
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 # Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
+
+
+_allowed_hosts: frozenset[str] = frozenset()
+
+
+def set_allowed_image_hosts(hosts: Any) -> None:
+    """Hosts whose images are shown inline (``example.com``, or ``*.example.com`` for its
+    subdomains); every other remote image is rendered as a link."""
+    global _allowed_hosts
+    _allowed_hosts = frozenset(str(h).strip().lower() for h in hosts if str(h).strip())
+
+
+def allowed_image_hosts() -> frozenset[str]:
+    return _allowed_hosts
+
+
+def _image_host(url: str) -> str | None:
+    """The host a remote image would be fetched from (None for inline data and relative URLs)."""
+    from urllib.parse import urlsplit
+
+    compact = _IGNORED_IN_SCHEME.sub("", html.unescape(url)).strip()
+    if compact.lower().startswith("data:"):
+        return None
+    parts = urlsplit(compact)
+    if parts.scheme or compact.startswith("//"):
+        return (parts.hostname or "").lower()
+    return None
+
+
+def _host_allowed(host: str) -> bool:
+    if host in _allowed_hosts:
+        return True
+    return any(
+        entry.startswith("*.") and (host.endswith(entry[1:]) or host == entry[2:])
+        for entry in _allowed_hosts
+    )
 
 
 def escape(text: str) -> str:
@@ -74,8 +118,18 @@ def _markdown() -> MarkdownIt:
 
     def render_image(_renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
-        if not is_safe_url(str(token.attrGet("src") or ""), image=True):
+        src = str(token.attrGet("src") or "")
+        if not is_safe_url(src, image=True):
             return escape(token.content)
+        host = _image_host(src)
+        if host is not None and not _host_allowed(host):
+            # Shown as a link: nothing is fetched until the user clicks.
+            label = token.content or "image"
+            return (
+                f'<a href="{escape(src)}" rel="noopener noreferrer" target="_blank" '
+                f'class="gumloop-remote-image">🖼 {escape(label)} (image from '
+                f"{escape(host or 'a remote host')}, not loaded)</a>"
+            )
         assert default_image is not None
         return str(default_image(tokens, idx, options, env))
 
@@ -122,9 +176,19 @@ def render_json(value: Any) -> str:
 
 
 def render_sandboxed_html(text: str, height: int = 240) -> str:
-    """Show untrusted HTML inside an iframe sandboxed without scripts, so it is seen, never run."""
+    """Show untrusted HTML inside an iframe sandboxed without scripts, so it is seen, never run.
+
+    A Content-Security-Policy in the document stops it from loading anything from the network
+    (remote images, styles, fonts) except images from the allowed hosts.
+    """
+    hosts = " ".join(f"https://{h}" for h in sorted(_allowed_hosts))
+    policy = (
+        f"default-src 'none'; img-src data: {hosts}".rstrip()
+        + "; style-src 'unsafe-inline'; font-src data:"
+    )
+    document = f'<meta http-equiv="Content-Security-Policy" content="{escape(policy)}">' + text
     return (
-        f'<iframe sandbox="" srcdoc="{escape(text)}" '
+        f'<iframe sandbox="" srcdoc="{escape(document)}" '
         f'style="width:100%;height:{int(height)}px;border:1px solid #ddd"></iframe>'
     )
 

@@ -420,3 +420,35 @@ def test_connect_emulator_switches_to_an_embedded_emulator(shell: Shell) -> None
     assert "local emulator" in status.stdout
     assert shell.run("%%gumloop chat -o a\nRepeat exactly: embedded").error is None
     assert shell.ns["a"].text == "embedded"
+
+
+@pytest.mark.parametrize("name", ["__builtins__", "'a b'", "class", "1x", "__name__"])
+def test_output_names_must_be_plain_variables(shell: Shell, name: str) -> None:
+    before = dict(shell.ns)
+    cell = shell.run(f"%%gumloop chat -o {name}\nRepeat exactly: never sent")
+    assert isinstance(cell.error, UsageError) and "-o" in str(cell.error)
+    assert shell.ns.get("__builtins__") is before.get("__builtins__")
+    assert "_gumloop_last" not in shell.ns or shell.ns["_gumloop_last"] is before.get(
+        "_gumloop_last"
+    )
+
+
+def test_fix_redacts_credentials_before_sending_the_cell(shell: Shell) -> None:
+    # Assembled at run time: no credential-shaped literal in the repository.
+    key = "sk-" + "live" + "Q1w2E3r4T5y6U7i8O9p0"
+    failing = shell.run(f'API_KEY = "{key}"\nmissing_function(API_KEY)')
+    assert isinstance(failing.error, NameError)
+    cell = shell.run("%gumloop fix -o explanation")
+    assert cell.error is None
+    assert "Redacted" in cell.stdout and "\n" not in cell.stdout.strip()
+    sent = shell.ns["explanation"].text  # the demo model's answer quotes what it was sent
+    assert key not in sent and key not in cell.stdout
+
+
+def test_connect_emulator_with_credentials_says_they_are_not_used(shell: Shell) -> None:
+    shell.run("%config GumloopMagics.emulator_speed = 0.0")
+    cell = shell.run("%gumloop connect --emulator")
+    assert cell.error is None
+    assert "no credentials found" not in cell.stdout
+    assert "GUMLOOP_ACCESS_TOKEN" in cell.stdout and "not used" in cell.stdout
+    assert "test-secret-token-123" not in cell.stdout

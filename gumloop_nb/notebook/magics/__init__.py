@@ -40,6 +40,13 @@ class GumloopMagics(Magics):
         help="Models %%gumloop compare uses when the cell gives no -m (demo models that exist "
         "in the embedded emulator and on the real API).",
     ).tag(config=True)
+    allowed_image_hosts = List(
+        Unicode(),
+        [],
+        help="Hosts whose images in a model's answer are shown inline (e.g. ['example.com', "
+        "'*.example.org']); images from other hosts are shown as links, so an answer cannot make "
+        "the browser send data anywhere without a click.",
+    ).tag(config=True)
     interpolate = Bool(
         True,
         help="Substitute {name} references in prompts (a cell can opt out with --raw).",
@@ -77,6 +84,15 @@ class GumloopMagics(Magics):
         self._connection = connection
         self.ctx = MagicContext(self)
         self.threads: dict[str, list[dict[str, Any]]] = {}
+        from ..render import set_allowed_image_hosts
+
+        set_allowed_image_hosts(self.allowed_image_hosts)
+
+    @observe("allowed_image_hosts")
+    def _image_hosts_changed(self, change: dict[str, Any]) -> None:
+        from ..render import set_allowed_image_hosts
+
+        set_allowed_image_hosts(change["new"])
 
     @observe("widgets")
     def _widgets_changed(self, change: dict[str, Any]) -> None:
@@ -120,12 +136,31 @@ class GumloopMagics(Magics):
         if sub.cell == "no" and cell is not None and cell.strip():
             raise UsageError(f"{name} takes no cell: use the line form %gumloop {name} ...")
         args = sub.parse(rest)
+        _check_output_name(getattr(args, "output", None))
         try:
             return sub.handler(self.ctx, args, cell)
         except KeyboardInterrupt:
             from ._context import interrupted
 
             raise interrupted(f"%gumloop {name} stopped.") from None
+
+
+def _check_output_name(name: str | None) -> None:
+    """``-o VAR`` must be a plain Python name: not a keyword, not ``__dunder__``."""
+    import keyword
+
+    if name is None:
+        return
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise UsageError(
+            f"-o {name!r} is not a Python variable name; use letters, digits and _ "
+            "(e.g. -o answer)."
+        )
+    if name.startswith("__") and name.endswith("__"):
+        raise UsageError(
+            f"-o {name} would replace a Python internal ({name}); choose an ordinary name "
+            "such as -o answer."
+        )
 
 
 def _document() -> None:

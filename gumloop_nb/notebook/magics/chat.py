@@ -15,6 +15,7 @@ from IPython.core.error import UsageError
 
 from .._display import display_bundle
 from .._results import ChatReply, Provenance
+from .._secrets import redact_secrets
 from ..render import escape, render_markdown
 from ._context import LAST_NAME, MagicContext, describe_error, interrupted, prompt_options
 from ._registry import argument, subcommand
@@ -373,6 +374,15 @@ def fix(ctx: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
         raise UsageError("No exception has been raised in this notebook yet; nothing to fix.")
     trace = "".join(traceback.format_exception(etype, value, tb))[-6000:]
     source = _cell_source(tb)[-4000:]
+    # The cell and the traceback leave the notebook: credential-looking values stay behind.
+    source, in_source = redact_secrets(source)
+    trace, in_trace = redact_secrets(trace)
+    if in_source + in_trace:
+        count = in_source + in_trace
+        print(
+            f"Redacted {count} credential-looking value{'s' if count > 1 else ''} from the cell "
+            "and traceback before sending them to the model."
+        )
     prompt = (
         "Explain this Python error from a Jupyter notebook and propose a fix.\n\n"
         + (f"Cell:\n```python\n{source}\n```\n\n" if source else "")
