@@ -5,17 +5,48 @@ Knows nothing of notebooks: it imports only httpx, pydantic and the standard lib
 
 from __future__ import annotations
 
-from ._accumulate import ChatAccumulator
+from typing import TYPE_CHECKING, Any
+
 from ._client import AsyncGumloop, Gumloop
-from ._download import afetch_bytes, fetch_bytes
-from ._streams import (
-    AsyncChatCompletionStream,
-    AsyncSessionStream,
-    ChatCompletionStream,
-    SessionStream,
-)
-from .flows import FlowHTTPStatusError, GumloopClient
-from .oauth import OAuth
+
+if TYPE_CHECKING:
+    from ._accumulate import ChatAccumulator
+    from ._download import afetch_bytes, fetch_bytes
+    from ._streams import (
+        AsyncChatCompletionStream,
+        AsyncSessionStream,
+        ChatCompletionStream,
+        SessionStream,
+    )
+    from .flows import FlowHTTPStatusError, GumloopClient
+    from .oauth import OAuth
+
+# Loaded on first use, so ``from gumloop_nb import Gumloop`` pays only for the client class
+# (the stream classes load when the first stream opens).
+_LAZY = {
+    "ChatAccumulator": "._accumulate",
+    "afetch_bytes": "._download",
+    "fetch_bytes": "._download",
+    "AsyncChatCompletionStream": "._streams",
+    "AsyncSessionStream": "._streams",
+    "ChatCompletionStream": "._streams",
+    "SessionStream": "._streams",
+    "FlowHTTPStatusError": ".flows",
+    "GumloopClient": ".flows",
+    "OAuth": ".oauth",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AsyncChatCompletionStream",
