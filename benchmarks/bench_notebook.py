@@ -6,6 +6,13 @@
 2. ChatStream rendering overhead over plain consumption of the same 20,000-chunk stream (the
    emulator runs in its own process; best of 7 interleaved runs, by wall and by consumer CPU).
 3. ``compare`` of 5 models: wall time vs the slowest single model (emulator at real-time speed).
+4. In a live kernel driven like JupyterLab (``cellId`` on every request, widget comms handled by
+   the client; ``tests/notebook/kernel_frontend.py``): the ChatStream overhead in widget mode and
+   in display mode (no widgets, in-place updates) over plain consumption of the same stream,
+   measured inside the kernel, interleaved rounds (median, min, max).
+5. Stop latency in a live kernel at real-time speed: from the Stop button's click (the comm
+   message a browser sends) and from the kernel interrupt (the ■ button) until the cell's
+   execute reply arrives, interleaved rounds (median, min, max).
 """
 
 from __future__ import annotations
@@ -195,6 +202,95 @@ def bench_compare(base_url: str) -> dict[str, Any]:
     }
 
 
+def _spread(values: list[float], scale: float = 1.0, unit: str = "") -> str:
+    return (
+        f"{statistics.median(values) * scale:.0f}{unit} "
+        f"(min {min(values) * scale:.0f}, max {max(values) * scale:.0f})"
+    )
+
+
+def _frontend_module() -> Any:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.path.insert(0, os.path.join(root, "tests", "notebook"))
+    import kernel_frontend
+
+    return kernel_frontend
+
+
+_KERNEL_SETUP = r"""
+import time
+from gumloop_nb.notebook import ChatStream, get_client
+_client = get_client()
+_messages = [{"role": "user", "content": PROMPT}]
+
+def _bench(mode):
+    stream = _client.chat.completions.create(model="gpt-4.1", messages=_messages, stream=True)
+    start = time.perf_counter()
+    if mode == "plain":
+        n = sum(1 for _ in stream)
+    else:
+        view = ChatStream(mode=mode)
+        view.consume(stream)
+        n = view.updates
+    return time.perf_counter() - start, n
+"""
+
+
+def bench_live_kernel(
+    base_url: str, chunks_wanted: int = 10_000, rounds: int = 7
+) -> dict[str, Any]:
+    """ChatStream overhead inside a kernel whose widget comms go to a (scripted) frontend."""
+    kf = _frontend_module()
+    env = kf.kernel_env(GUMLOOP_ACCESS_TOKEN="bench", GUMLOOP_BASE_URL=base_url)
+    prompt = "Repeat exactly: " + _document(int(chunks_wanted * 0.52))
+    samples: dict[str, list[float]] = {"plain": [], "widget": [], "display": []}
+    updates: dict[str, int] = {}
+    with kf.Frontend(env) as fe:
+        setup = fe.run("%load_ext gumloop_nb")
+        assert setup.status == "ok", setup.text()
+        run = fe.run(_KERNEL_SETUP.replace("PROMPT", repr(prompt)))
+        assert run.status == "ok", run.text()
+        fe.run('_bench("plain")')  # warm up the connection and the code paths
+        for _ in range(rounds):
+            for mode in samples:
+                cell = fe.run(f'print(*_bench("{mode}"))', timeout=300)
+                assert cell.status == "ok", cell.text()
+                seconds, count = cell.stdout().split()
+                samples[mode].append(float(seconds))
+                updates[mode] = int(count)
+    plain = statistics.median(samples["plain"])
+    return {
+        "samples": samples,
+        "updates": updates,
+        "overhead_widget": statistics.median(samples["widget"]) / plain - 1,
+        "overhead_display": statistics.median(samples["display"]) / plain - 1,
+        "chunks": chunks_wanted,
+    }
+
+
+def bench_stop_latency(rounds: int = 5) -> dict[str, list[float]]:
+    """Click-to-stop and interrupt-to-stop, until the execute reply, at real-time speed."""
+    kf = _frontend_module()
+    words = " ".join(f"w{i}" for i in range(3000))
+    results: dict[str, list[float]] = {"click": [], "interrupt": []}
+    with kf.Frontend(kf.kernel_env(speed="1")) as fe:
+        assert fe.run("%load_ext gumloop_nb").status == "ok"
+        for _ in range(rounds):
+            for how in results:
+                msg_id = fe.submit(f"%%gumloop chat -o r\nRepeat exactly: {words}")
+                fe.pump_until(lambda m=msg_id: " w40 " in fe.widget_text(m), 60)
+                if how == "click":
+                    button = fe.find_widget(msg_id, _model_name="ButtonModel", description="Stop")
+                    start = time.monotonic()
+                    fe.click(button)
+                else:
+                    start = time.monotonic()
+                    fe.interrupt()
+                run = fe.wait(msg_id, 30)
+                results[how].append(run.reply_at - start)
+    return results
+
+
 def main() -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -205,8 +301,10 @@ def main() -> None:
     fast = _EmulatorProcess(speed=0)
     try:
         stream = bench_chat_stream(fast.base_url)
+        live = bench_live_kernel(fast.base_url)
     finally:
         fast.stop()
+    stops = bench_stop_latency()
     with serve(speed=1.0) as real_time:
         comp = bench_compare(real_time.base_url)
 
@@ -238,6 +336,33 @@ def main() -> None:
             "< 10 %",
         ),
         ("ChatStream display updates", f"{stream['updates']}", "~20/s max"),
+    ]
+    ls = live["samples"]
+    rows += [
+        (
+            f"live kernel: {live['chunks']}-chunk stream, plain (ms)",
+            _spread(ls["plain"], 1000),
+            "",
+        ),
+        ("live kernel: ChatStream, widgets + comms (ms)", _spread(ls["widget"], 1000), ""),
+        ("live kernel: ChatStream, display-id updates (ms)", _spread(ls["display"], 1000), ""),
+        (
+            "live kernel: widget-mode overhead (medians)",
+            f"{live['overhead_widget'] * 100:+.1f} %",
+            "",
+        ),
+        (
+            "live kernel: display-mode overhead (medians)",
+            f"{live['overhead_display'] * 100:+.1f} %",
+            "",
+        ),
+        (
+            "live kernel: widget / display updates per answer",
+            f"{live['updates']['widget']} / {live['updates']['display']}",
+            "",
+        ),
+        ("Stop click -> cell finished (ms)", _spread(stops["click"], 1000), "< 500 ms"),
+        ("kernel interrupt -> cell finished (ms)", _spread(stops["interrupt"], 1000), "< 500 ms"),
     ]
     for model, seconds in comp["singles"].items():
         rows.append((f"single model {model}", f"{seconds:.2f} s", ""))
