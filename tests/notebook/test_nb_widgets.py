@@ -209,6 +209,59 @@ def test_chat_box_keeps_a_multi_turn_history(emulator: Any) -> None:
     client.close()
 
 
+def test_chat_box_enter_sends_and_a_message_sent_meanwhile_waits_its_turn(emulator: Any) -> None:
+    from gumloop_nb import Gumloop
+
+    client = Gumloop(api_key="k", base_url=emulator.base_url)
+    box = ChatBox(client)
+    assert box.enter_sends  # the anywidget input: Enter submits, Shift+Enter is a new line
+    original = client.chat.completions.create
+    calls: list[list[str]] = []
+
+    def create(**kwargs: Any) -> Any:
+        calls.append([m["content"] for m in kwargs["messages"]])
+        if len(calls) == 1:
+            # The user presses Enter again while the first answer streams (what the UI pump
+            # delivers): the message must wait, not start a second stream or be dropped.
+            box.input.value = "Repeat exactly: second"
+            box.input._handle_custom_msg({"event": "submit", "text": box.input.value}, [])
+            assert box.waiting and "waiting" in box.status.value
+        return original(**kwargs)
+
+    client.chat.completions.create = create  # type: ignore[method-assign]
+    box.input.value = "Repeat exactly: first"
+    box.input._handle_custom_msg({"event": "submit", "text": box.input.value}, [])
+    assert [m["content"] for m in box.messages] == [
+        "Repeat exactly: first",
+        "first",
+        "Repeat exactly: second",
+        "second",
+    ]
+    # The second request carried the whole first turn; widget and transcript agree.
+    assert calls[1] == ["Repeat exactly: first", "first", "Repeat exactly: second"]
+    assert len(box.history.children) == 4 and not box.waiting and not box.answering
+    assert box.transcript().splitlines() == [
+        "you: Repeat exactly: first",
+        "assistant: first",
+        "you: Repeat exactly: second",
+        "assistant: second",
+    ]
+    assert box.input.value == ""
+    client.close()
+
+
+def test_chat_box_failure_keeps_the_prompt_and_both_views_agree(emulator: Any) -> None:
+    from gumloop_nb import Gumloop
+
+    client = Gumloop(api_key="k", base_url=emulator.base_url)
+    box = ChatBox(client, models=["no-such-model"])
+    box.send("Repeat exactly: lost?")
+    assert box.messages == [] and box.history.children == ()
+    assert box.input.value == "Repeat exactly: lost?"
+    assert "#b00" in box.status.value
+    client.close()
+
+
 def test_widget_frontend_is_detected_from_the_execute_request(monkeypatch: Any) -> None:
     from types import SimpleNamespace
 

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-import threading
+import contextlib
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +26,14 @@ def _notebook_client() -> Any:
 
 
 class ChatBox:
-    """A chat conversation in a widget; every answer streams in as safe Markdown."""
+    """A chat conversation in a widget; every answer streams in as safe Markdown.
+
+    Enter sends, Shift+Enter adds a new line (with anywidget installed; otherwise use Send). A
+    message sent while an answer streams waits its turn (the status line says how many wait) and
+    is added to the conversation when its turn comes, so ``messages``, ``transcript()`` and the
+    widget always show the same conversation. Answers stream on the kernel's main thread; the
+    frontend's clicks and key presses are handled while they do.
+    """
 
     def __init__(
         self,
@@ -35,7 +43,9 @@ class ChatBox:
         model: str | None = None,
         system: str | None = None,
     ) -> None:
-        from ipywidgets import HTML, Button, Dropdown, HBox, Layout, Textarea, VBox
+        from ipywidgets import HTML, Button, Dropdown, HBox, Layout, VBox
+
+        from ._prompt_input import make_prompt_input
 
         if not models:
             raise ValueError("ChatBox needs at least one model name.")
@@ -44,10 +54,13 @@ class ChatBox:
         if system:
             self.messages.append({"role": "system", "content": system})
         self.history = VBox(children=(), layout=Layout(max_height="480px", overflow="auto"))
-        self.input = Textarea(placeholder="Ask something…", layout=Layout(width="100%"))
+        self.input, self.enter_sends = make_prompt_input(
+            "Ask something… (Enter sends, Shift+Enter for a new line)",
+            lambda text: self.send(text),
+        )
         self.model_picker = Dropdown(options=list(models), value=model or models[0])
         self.send_button = Button(description="Send", icon="paper-plane", button_style="primary")
-        self.send_button.on_click(lambda _b: self.send(wait=False))
+        self.send_button.on_click(lambda _b: self.send())
         self.status = HTML(value="")
         self.widget = VBox(
             children=(
@@ -56,7 +69,8 @@ class ChatBox:
                 HBox(children=(self.model_picker, self.send_button, self.status)),
             )
         )
-        self._busy = threading.Lock()
+        self.waiting: deque[str] = deque()
+        self.answering = False
         self.last_provenance: Provenance | None = None
 
     def _bubble(self, role: str, body: Any) -> Any:
@@ -64,60 +78,86 @@ class ChatBox:
 
         return VBox(children=(HTML(value=f"<b>{escape(role)}</b>"), body))
 
-    def send(self, text: str | None = None, *, wait: bool = True) -> threading.Thread | None:
+    def send(self, text: str | None = None) -> None:
         """Send ``text`` (default: the input box) and stream the answer into the history.
 
-        With ``wait=False`` the answer streams on a background thread (what the Send button does).
+        Returns when the answer (and any message queued meanwhile) is complete. Called while an
+        answer streams (Enter, Send), the message waits its turn instead.
         """
-        from ipywidgets import HTML
-
-        prompt = (text if text is not None else self.input.value).strip()
+        prompt = (text if text is not None else str(self.input.value)).strip()
+        self.input.value = ""
         if not prompt:
             self.status.value = "Type a message first."
-            return None
-        if not self._busy.acquire(blocking=False):
-            self.status.value = "Still answering the previous message…"
-            return None
-        self.input.value = ""
-        self.messages.append({"role": "user", "content": prompt})
-        pane = TextPane("markdown")
-        self.history.children = (
-            *self.history.children,
-            self._bubble("you", HTML(value=render_markdown(prompt))),
-            self._bubble(self.model_picker.value, pane.box),
-        )
-        if wait:
-            self._answer(pane)
-            return None
-        worker = threading.Thread(target=self._answer, args=(pane,), daemon=True)
-        worker.start()
-        return worker
+            return
+        if self.answering:
+            self.waiting.append(prompt)
+            self._show_waiting()
+            return
+        self.answering = True
+        try:
+            self._answer(prompt)
+            while self.waiting:
+                self._show_waiting()
+                self._answer(self.waiting.popleft())
+        finally:
+            self.answering = False
 
-    def _answer(self, pane: TextPane) -> None:
+    def _show_waiting(self) -> None:
+        count = len(self.waiting)
+        if count:
+            self.status.value = (
+                f"answering… {count} message{'s' if count > 1 else ''} waiting (sent in turn)"
+            )
+
+    def _answer(self, prompt: str) -> None:
+        from ipywidgets import HTML
+
+        from .._display import widget_frontend
+        from .._pump import ui_events
         from .chat_stream import chunk_parts
 
         model = self.model_picker.value
         provenance = Provenance(model=model)
+        pane = TextPane("markdown")
+        user_bubble = self._bubble("you", HTML(value=render_markdown(prompt)))
+        answer_bubble = self._bubble(model, pane.box)
+        self.messages.append({"role": "user", "content": prompt})
+        self.history.children = (*self.history.children, user_bubble, answer_bubble)
         self.status.value = "answering…"
+        self._show_waiting()
+        error: BaseException | None = None
+        events: Any = ui_events() if widget_frontend() else contextlib.nullcontext(_no_poll)
         try:
             stream = self.client.chat.completions.create(
                 model=model, messages=list(self.messages), stream=True
             )
-            for chunk in stream:
-                delta, usage, _model, _images = chunk_parts(chunk)
-                pane.append(delta)
-                if usage is not None:
-                    provenance.add_usage(usage)
+            with events as poll:
+                for chunk in stream:
+                    delta, usage, _model, _images = chunk_parts(chunk)
+                    pane.append(delta)
+                    if usage is not None:
+                        provenance.add_usage(usage)
+                    poll()  # Enter / Send meanwhile: the message joins the queue
             if getattr(stream, "error", None) is not None:  # an error frame, yielded as a chunk
                 raise stream.error
-            self.status.value = escape(provenance.footer())
         except Exception as exc:
-            self.status.value = f'<span style="color:#b00">{escape(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}</span>'
+            error = exc
         finally:
             text = pane.finish()
-            self.messages.append({"role": "assistant", "content": text})
             self.last_provenance = provenance
-            self._busy.release()
+            if error is not None and not text:
+                # Nothing came back: the turn is taken out of the conversation (both views)
+                # and the prompt goes back into the input box, so nothing is lost.
+                self.messages.pop()
+                self.history.children = self.history.children[:-2]
+                self.input.value = prompt
+            else:
+                self.messages.append({"role": "assistant", "content": text})
+        if error is not None:
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            self.status.value = f'<span style="color:#b00">{escape(message)}</span>'
+        else:
+            self.status.value = escape(provenance.footer())
 
     def transcript(self) -> str:
         """The conversation as plain text (``you: ...`` / ``assistant: ...``), no system prompt."""
@@ -137,3 +177,7 @@ class ChatBox:
         data = dict(bundle) if isinstance(bundle, dict) else {}
         data["text/plain"] = self.transcript() or "ChatBox: no messages yet"
         return data
+
+
+def _no_poll() -> None:
+    return None
