@@ -457,7 +457,8 @@ def filter_frame(
     import pandas as pd
 
     _check_frame(df)
-    if callable(predicate) or _FIELD.search(str(predicate)):
+    described = not (callable(predicate) or _FIELD.search(str(predicate)))
+    if not described:
         render, fields = _renderer(predicate, df)
         instructions = "Does the statement hold? Answer true or false."
 
@@ -495,7 +496,9 @@ def filter_frame(
             _chat_request(model, text, system=system, response_format=fmt, params=params),
         )
         if use_decisions:
-            question = {"type": "noul", "instructions": instructions}
+            question: dict[str, Any] = {"type": "noul", "instructions": instructions}
+            if described:  # a description: it is also what a "yes" means
+                question["criteria"] = {"true": instructions}
             request = {"model": model, "state": text, "questions": {"keep": question}}
             calls.append(_call(backend, "decisions", request, fallback=structured))
         else:

@@ -27,9 +27,9 @@ def notebook(request: pytest.FixtureRequest) -> dict[str, Any]:
     return load_notebook(request.param)
 
 
-def test_the_seven_notebooks_of_the_series_exist_numbered_in_reading_order() -> None:
+def test_the_notebooks_of_the_series_exist_numbered_in_reading_order() -> None:
     numbers = [int(re.match(r"(\d+)_", p.name).group(1)) for p in NOTEBOOKS]  # type: ignore[union-attr]
-    assert numbers == list(range(1, 8))
+    assert numbers == list(range(1, 9))
 
 
 def test_the_first_cell_says_how_to_point_the_notebook_at_the_real_api(

@@ -69,8 +69,9 @@ def _run(
     options: dict[str, Any] = {
         "model": ctx.model(args.model),
         "client": ctx.client(),
-        "progress": not args.no_progress,
     }
+    if args.no_progress:
+        options["progress"] = False
     if args.concurrency is not None:
         if args.concurrency < 1:
             raise UsageError("--concurrency must be at least 1.")
