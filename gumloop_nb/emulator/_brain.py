@@ -14,9 +14,11 @@ which cannot happen offline: creating one answers ``400 connector_unavailable`` 
 Every upload, sync (``POST .../sync``: re-index every file) and approval records a sync run
 (``GET .../sync-runs``); runs finish immediately, so the sync answer's ``status: "queued"`` is
 already history when it is read. A source created with ``require_approval: true`` is
-``pending_approval``: its files are stored but not searchable until ``POST .../approve``.
+``draft``: its files are stored but not searchable until ``POST .../approve``.
 Files whose text could not be read (e.g. a scanned PDF) stay findable by name and are listed
-by ``GET .../issues``. Uploading a file with the name of an existing one replaces it.
+by ``GET .../issues``. File names may be relative paths (``docs/guide.md``, as ``gumloop brain
+sync DIR`` sends them); uploading a name that exists replaces that file. An upload where no
+file could be taken is ``400 no_files_accepted`` with the reasons in ``details.rejected``.
 """
 
 from __future__ import annotations
@@ -220,7 +222,7 @@ async def create_source(request: Request) -> Response:
         "id": new_id("src"),
         "name": name,
         "source_type": source_type,
-        "status": "pending_approval" if pending else "ready",
+        "status": "draft" if pending else "ready",
         "scope": scope,
         "team_id": team_id,
         "created_by_user_id": DEMO_USER["id"],
@@ -257,7 +259,7 @@ def _record_run(
     store: Any, source: dict[str, Any], trigger: str, *, seen: int, changed: int, indexed: int
 ) -> dict[str, Any]:
     now = iso_now()
-    waiting = source["status"] == "pending_approval"
+    waiting = source["status"] == "draft"
     run = {
         "sync_run_id": new_id("sync"),
         "source_id": source["id"],
@@ -315,7 +317,7 @@ def _index(store: Any, source: dict[str, Any], files: list[dict[str, Any]]) -> i
 async def sync_source(request: Request) -> Response:
     source = _source(request)
     store = request.app.state.ctx.store
-    if source["status"] == "pending_approval":
+    if source["status"] == "draft":
         raise ApiError(
             409,
             "source_not_approved",
@@ -342,7 +344,7 @@ async def sync_source(request: Request) -> Response:
 async def approve_source(request: Request) -> Response:
     source = _source(request)
     store = request.app.state.ctx.store
-    if source["status"] == "pending_approval":
+    if source["status"] == "draft":
         source["status"] = "ready"
         store.put("brain_sources", source["id"], source)
         files = _files(store, source["id"])
@@ -486,6 +488,13 @@ async def list_files(request: Request) -> Response:
     return ok({"files": [_public_file(f) for f in page], "next_cursor": nxt})
 
 
+def _safe_name(name: str) -> bool:
+    """A file name, or a relative path (``docs/guide.md``, as a directory mirror sends)."""
+    if not name or "\x00" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
+
+
 def _drop_file(store: Any, f: dict[str, Any]) -> None:
     store.delete("brain_files", f["id"])
     store.delete("brain_documents", f["id"])
@@ -525,10 +534,15 @@ async def upload_files(request: Request) -> Response:
     rejected: list[dict[str, str]] = []
     unchanged = 0
     for upload in uploads:
-        name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+        name = (upload.filename or "").replace("\\", "/").strip()
         data = await upload.read()
-        if not name:
-            rejected.append({"file_name": upload.filename or "", "error": "The file has no name."})
+        if not _safe_name(name):
+            rejected.append(
+                {
+                    "file_name": upload.filename or "",
+                    "error": "The file name must be a relative path without '..' segments.",
+                }
+            )
             continue
         try:
             text, media_type, problem = extract_text(name, data)
@@ -562,6 +576,15 @@ async def upload_files(request: Request) -> Response:
         store.put("brain_files", file_id, doc)
         existing[name] = doc
         accepted.append(doc)
+    if not accepted:
+        raise ApiError(
+            400,
+            "no_files_accepted",
+            "None of the files could be indexed: "
+            + "; ".join(f"{r['file_name']}: {r['error']}" for r in rejected[:5]),
+            param="files",
+            details={"rejected": rejected},
+        )
     changed = [f for f in accepted if f["status"] == "pending"]
     run_id = None
     if accepted:

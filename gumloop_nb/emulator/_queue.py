@@ -12,9 +12,9 @@ Endpoints::
     DELETE /sessions/{id}/queue/{qid}           -> {"queue"}
     POST   /sessions/{id}/queue/{qid}/send {}   -> {"session", "queue_position"}
 
-``send`` delivers that message now when the session has no run going (``200``); while a run
-is going it moves the message to the front, so it is the next one delivered (``202`` with
-``queue_position: 1``) -- a run is never interrupted.
+``send`` delivers that message now, interrupting the run that is going, if any (it ends as
+cancelled, like ``POST /sessions/{id}/cancel``); the rest of the queue keeps waiting and is
+delivered after the new run completes.
 
 ``POST /sessions/{id}/messages`` with ``"delivery": "queued"`` answers with a receipt
 ``{"message_id", "status": "accepted"}`` and honours the ``Idempotency-Key`` header: the same
@@ -151,14 +151,13 @@ async def send_queued(request: Request) -> Response:
     session = _session(request)
     await json_body(request, required=False)
     index, item = _find(session, request.path_params["queued_message_id"])
-    queue = queue_of(session)
-    del queue[index]
-    if _idle(ctx, session):
-        _deliver(ctx, session, item["input"])
-        return ok({"session": public_session(session), "queue_position": None})
-    queue.insert(0, item)
+    del queue_of(session)[index]
     ctx.store.put("sessions", session["id"], session)
-    return ok({"session": public_session(session), "queue_position": 1}, 202)
+    if ctx.hub.running(session["id"]):
+        await ctx.hub.cancel(session["id"])  # ends the run as cancelled (state: failed)
+        session = _session(request)
+    _deliver(ctx, session, item["input"])
+    return ok({"session": public_session(session), "queue_position": None})
 
 
 def _idempotency_key(request: Request, body: dict[str, Any]) -> str | None:

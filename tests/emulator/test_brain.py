@@ -135,7 +135,7 @@ def test_deleting_a_source_removes_its_files_from_search(http):
 
 def test_a_source_needing_approval_indexes_after_approve(http):
     src = _source(http, require_approval=True)
-    assert src["status"] == "pending_approval"
+    assert src["status"] == "draft"
     up = _upload(http, src["id"], ("p.txt", b"pendulant lighthouse schedule", "text/plain"))
     assert up["files"][0]["status"] == "pending"
     assert not _search(http, "pendulant")
@@ -234,3 +234,23 @@ def test_uploaded_files_survive_a_restart_with_a_db(tmp_path):
     with serve(speed=0, db_path=db) as em:
         with httpx.Client(base_url=em.base_url, headers=AUTH, timeout=20) as http:
             assert _search(http, "quasarine")[0]["title"] == "keep.txt"
+
+
+def test_relative_paths_are_kept_and_an_all_rejected_upload_is_400(http):
+    src = _source(http)
+    up = _upload(
+        http,
+        src["id"],
+        ("docs/guide.md", b"# Nested tungstenite guide", "text/markdown"),
+        ("../escape.md", b"# nope", "text/markdown"),
+    )
+    assert [f["file_name"] for f in up["files"]] == ["docs/guide.md"]
+    assert [r["file_name"] for r in up["rejected"]] == ["../escape.md"]
+    r = http.post(
+        f"/brain/sources/{src['id']}/files",
+        files=[("files", ("a.png", b"\x89PNG\r\n", "image/png"))],
+    )
+    assert r.status_code == 400
+    err = r.json()["error"]
+    assert err["code"] == "no_files_accepted"
+    assert err["details"]["rejected"][0]["file_name"] == "a.png"

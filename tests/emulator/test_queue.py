@@ -51,23 +51,33 @@ def test_queue_add_edit_delete_then_delivery_in_order(slow_http):
     assert slow_http.get(f"/sessions/{sid}/queue").json()["queue"] == []
 
 
-def test_send_now_delivers_a_waiting_message_or_moves_it_to_the_front(slow_http):
+def test_send_now_interrupts_the_running_turn_and_delivers_that_message(slow_http):
     sid = _running_session(slow_http)
-    first = slow_http.post(f"/sessions/{sid}/queue", json={"input": "Repeat exactly: one"})
+    slow_http.post(f"/sessions/{sid}/queue", json={"input": "Repeat exactly: one"})
     second = slow_http.post(f"/sessions/{sid}/queue", json={"input": "Repeat exactly: two"})
     two = second.json()["queued_message"]["id"]
     r = slow_http.post(f"/sessions/{sid}/queue/{two}/send", json={})
-    assert r.status_code == 202 and r.json()["queue_position"] == 1
+    assert r.status_code == 200 and r.json()["session"]["state"] == "processing"
     order = [q["input"] for q in slow_http.get(f"/sessions/{sid}/queue").json()["queue"]]
-    assert order == ["Repeat exactly: two", "Repeat exactly: one"]
+    assert order == ["Repeat exactly: one"]
+    # The first turn ended as cancelled; "two" runs, then the queue drains: "one".
+    users, _session = _turns(slow_http, sid, 2)
+    assert users[1:] == ["Repeat exactly: two", "Repeat exactly: one"]
+    events = slow_http.get(f"/sessions/{sid}", params={"stream": "true"}).text
+    assert '"finishReason": "cancelled"' in events
+
+
+def test_send_now_on_a_stopped_session_delivers_it(slow_http):
+    sid = _running_session(slow_http)
+    waiting = slow_http.post(f"/sessions/{sid}/queue", json={"input": "Repeat exactly: later"})
     # Cancelling stops the run; the queue waits (it drains only after a completed run).
     slow_http.post(f"/sessions/{sid}/cancel", json={})
-    assert len(slow_http.get(f"/sessions/{sid}/queue").json()["queue"]) == 2
-    one = first.json()["queued_message"]["id"]
-    r = slow_http.post(f"/sessions/{sid}/queue/{one}/send", json={})
+    assert len(slow_http.get(f"/sessions/{sid}/queue").json()["queue"]) == 1
+    qid = waiting.json()["queued_message"]["id"]
+    r = slow_http.post(f"/sessions/{sid}/queue/{qid}/send", json={})
     assert r.status_code == 200 and r.json()["session"]["state"] == "processing"
-    users, _ = _turns(slow_http, sid, 2)  # one, then the queue drains: two
-    assert users[1:] == ["Repeat exactly: one", "Repeat exactly: two"]
+    users, session = _turns(slow_http, sid, 1)
+    assert users[-1] == "Repeat exactly: later" and session["messages"][-1]["content"] == "later"
 
 
 def test_queueing_on_an_idle_session_delivers_at_once(http):

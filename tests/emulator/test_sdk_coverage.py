@@ -136,6 +136,14 @@ def _source_with_file(c: Any) -> tuple[str, str]:
     return source, uploaded.files[0].id
 
 
+def _waiting_session(c: Any, x: Ids) -> str:
+    """Another session waiting on a tool approval (send-now interrupts the run it is given)."""
+    agent_id = c.sessions.retrieve(x.busy).session.agent_id
+    sid = str(c.sessions.create(agent_id, input="List the tables you can query").session.id)
+    wait_for(lambda: c.sessions.retrieve(sid).session.pending_approvals)
+    return sid
+
+
 def _queued(c: Any, x: Ids) -> str:
     return str(c.sessions.queue_message(x.busy, "Then summarise").queued_message.id)
 
@@ -352,9 +360,11 @@ CALLS: dict[str, Callable[[Any, Ids], Any]] = {
     "sessions.delete_queued_message": lambda c, x: c.sessions.delete_queued_message(
         x.busy, _queued(c, x)
     ),
-    "sessions.send_queued_message": lambda c, x: c.sessions.send_queued_message(
-        x.busy, _queued(c, x)
-    ),
+    "sessions.send_queued_message": lambda c, x: (
+        lambda sid: c.sessions.send_queued_message(
+            sid, c.sessions.queue_message(sid, "Now").queued_message.id
+        )
+    )(_waiting_session(c, x)),
     "sessions.get_access": lambda c, x: c.sessions.get_access(x.session),
     "sessions.update_access": lambda c, x: c.sessions.update_access(
         x.session, link={"mode": "anyone", "role": "viewer"}
