@@ -21,7 +21,13 @@ from typing import Any
 import httpx
 
 from ..errors import APIStatusError, FlowFailedError, FlowTerminatedError
-from ._config import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, ClientConfig
+from ._config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    ClientConfig,
+    TimeoutTypes,
+    check_timeout,
+)
 from ._endpoint import run_async, run_sync
 from ._op import Op, Sleep
 from ._transport import AsyncTransport, SyncTransport
@@ -73,7 +79,7 @@ class GumloopClient:
         project_id: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | None = 30.0,
+        timeout: TimeoutTypes = 30.0,
         max_retries: int = DEFAULT_MAX_RETRIES,
     ) -> None:
         warnings.warn(
@@ -88,6 +94,7 @@ class GumloopClient:
         self._base_url = (
             base_url or os.environ.get("GUMLOOP_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
+        check_timeout(timeout)  # per request: a number or an httpx.Timeout (connect <= 10 s)
         self._timeout = timeout
         self._max_retries = max_retries
         self._sync: SyncTransport | None = None

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from ._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ClientConfig, oauth_root
+from ._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ClientConfig, TimeoutTypes, oauth_root
 from ._endpoint import M, Resource, endpoint
 from ._op import Op
 
@@ -143,7 +143,7 @@ class _StandaloneOAuthClient:
     _is_async = False
     team_id = None
 
-    def __init__(self, base_url: str, timeout: float | None) -> None:
+    def __init__(self, base_url: str, timeout: TimeoutTypes) -> None:
         from ._transport import SyncTransport
 
         self.base_url = base_url.rstrip("/")
@@ -156,7 +156,7 @@ class OAuth(OAuthResource[Any]):
     """Standalone OAuth helpers: ``OAuth(base_url="https://api.gumloop.com", timeout=90)``."""
 
     def __init__(
-        self, *, base_url: str = DEFAULT_BASE_URL, timeout: float | None = DEFAULT_TIMEOUT
+        self, *, base_url: str = DEFAULT_BASE_URL, timeout: TimeoutTypes = DEFAULT_TIMEOUT
     ) -> None:
         super().__init__(_StandaloneOAuthClient(base_url, timeout))
 
