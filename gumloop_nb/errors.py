@@ -196,12 +196,20 @@ def redact_response(response: httpx.Response | None) -> httpx.Response | None:
 
 
 def redact_transport_error(exc: BaseException) -> BaseException:
-    """Strip credentials from an httpx error's request in place (it becomes a cause)."""
+    """Strip credentials from an httpx error's request in place (it becomes a cause).
+
+    What caused the httpx error is cut off too: its message already says what failed, and a
+    transport's own exception (a mock's, a proxy library's) may hold the original request with
+    its credentials, which pickling the chain (e.g. with tblib, as Dask installs) would carry.
+    """
     if isinstance(exc, httpx.RequestError):
         try:
             exc.request = redact_request(exc.request)  # type: ignore[assignment]
         except RuntimeError:  # no request attached
             pass
+        exc.__cause__ = None
+        exc.__context__ = None
+        exc.__suppress_context__ = True
     return exc
 
 
