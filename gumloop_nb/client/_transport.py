@@ -40,9 +40,10 @@ twice:
   been processed.
 
 Redirects are followed here (at most 20). On a redirect to another origin (scheme, host or
-port; an upgrade from ``http`` to ``https`` on the same host excepted) the credentials
-(``Authorization``, ``x-auth-key``, cookies), the client's ``default_headers`` and the trace
-context are dropped, so a presigned storage URL or a foreign server never sees them. Requests
+port; an upgrade from ``http`` to ``https`` on the same host excepted) only generic headers
+follow (``User-Agent``, ``Accept``, the body's ``Content-*``, ``Idempotency-Key``): the
+credentials (``Authorization``, ``x-auth-key``, cookies), the client's ``default_headers``,
+per-call headers and the trace context are dropped, so a foreign server never sees them. Requests
 to absolute URLs on other hosts (downloads) carry neither credentials nor ``default_headers``.
 """
 
@@ -91,8 +92,21 @@ PERMANENT_CONFLICTS = frozenset(
 )
 # Request extension naming the call a redirected request came from (for error messages).
 _REDIRECTED_FROM = "gumloop_nb.redirected_from"
-# Headers that never follow a redirect to another origin (besides the default headers).
-_CREDENTIAL_HEADERS = ("authorization", "x-auth-key", "cookie", "traceparent", "tracestate")
+# The only headers that follow a redirect to another origin: nothing that could identify or
+# authorize (credentials, user id, cookies, default and per-call headers, trace context).
+_PORTABLE_HEADERS = frozenset(
+    {
+        "host",
+        "user-agent",
+        "accept",
+        "accept-encoding",
+        "connection",
+        "content-type",
+        "content-length",
+        "transfer-encoding",
+        "idempotency-key",
+    }
+)
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -170,9 +184,7 @@ def request_timeout(cfg: ClientConfig, op: Op[Any]) -> httpx.Timeout:
     return to_httpx_timeout(value)
 
 
-def redirect_request(
-    cfg: ClientConfig, request: httpx.Request, response: httpx.Response
-) -> httpx.Request | None:
+def redirect_request(request: httpx.Request, response: httpx.Response) -> httpx.Request | None:
     """The request a redirect leads to (httpx's method and body rules), without the
     credentials, default headers and trace context when it leaves the origin."""
     target = response.next_request
@@ -187,8 +199,8 @@ def redirect_request(
     if not _is_same_origin(request.url, target.url) and not _is_https_upgrade(
         request.url, target.url
     ):
-        for name in (*_CREDENTIAL_HEADERS, *(k for k, _ in cfg.headers)):
-            target.headers.pop(name, None)
+        for name in [k for k in target.headers if k.lower() not in _PORTABLE_HEADERS]:
+            del target.headers[name]
     return target
 
 
@@ -480,7 +492,7 @@ class _Attempts:
         start. Raises the status error when giving up (an error body must have been read)."""
         request = self.request
         assert request is not None
-        nxt = redirect_request(self.cfg, request, response)
+        nxt = redirect_request(request, response)
         if nxt is not None:
             self.redirects += 1
             if self.redirects > MAX_REDIRECTS:

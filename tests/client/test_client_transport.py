@@ -266,6 +266,8 @@ async def test_a_redirect_to_another_origin_drops_credentials_and_default_header
     for name in ("authorization", "x-auth-key", "x-team-secret"):
         assert name not in sent, name
     assert "gumloop-nb" in sent["user-agent"]
+    await execute(client, Op("GET", "/agents/agt_1", headers={"X-Api-Key": "per-call"}))
+    assert "x-api-key" not in other.calls.last.request.headers
 
 
 async def test_a_redirect_within_the_origin_keeps_them(make_client: Any, router: Any) -> None:
