@@ -5,8 +5,9 @@ its own process (``python -m gumloop_nb.emulator --speed 0 --fault latency=S``),
 call waits S seconds server-side without using CPU: the calls are latency-bound, as real model
 calls are. Contenders are interleaved round by round; each row shows median/min/max.
 
-1. Throughput of ``df.gumloop.map`` at concurrency 1, 4, 16, 64 (rows/s), and the emulator's
-   own ceiling (bare client, 64 in flight, no latency) to show when it becomes the limit.
+1. Throughput of ``df.gumloop.map`` at concurrency 1, 4, 16, 64 (rows/s), and the ceiling of
+   one client process against one emulator process (bare client, 64 in flight, no latency) with
+   the CPU each side spends per call, to show which side limits the higher concurrencies.
 2. Overhead per row at 16-way concurrency over the bare client making the same calls
    (``AsyncGumloop`` + a semaphore of 16, no cache): target <= 10 %.
 3. A fully cached re-run of 5,000 rows: target <= 1 s.
@@ -82,6 +83,23 @@ class EmulatorProcess:
         self.proc.wait(timeout=30)
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds used so far by another process (Linux /proc; -1 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return -1.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    """CPU seconds used so far by this process (the client side)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def rows(n: int) -> pd.DataFrame:
     base = pd.read_csv(resources.files("gumloop_nb.emulator") / "data" / "elements.csv")
     frame = base.iloc[[i % len(base) for i in range(n)]].reset_index(drop=True)
@@ -153,15 +171,26 @@ def main() -> None:
     try:
         df = rows(1000)
         bare(ceiling_em.base_url, rows(200), 64)  # warm up the emulator (first-use imports)
+        em_cpu0, client_cpu0 = process_cpu(ceiling_em.proc.pid), own_cpu()
         t = interleaved({"bare64": lambda: bare(ceiling_em.base_url, df, 64)}, args.rounds)
+        em_cpu, client_cpu = process_cpu(ceiling_em.proc.pid) - em_cpu0, own_cpu() - client_cpu0
         rates = [len(df) / x for x in t["bare64"]]
         table.append(
             (
-                "emulator ceiling (bare client, 64 in flight, no latency)",
+                "ceiling: bare client, 64 in flight, no latency",
                 fmt(rates, "rows/s"),
                 "the limit for the rows below",
             )
         )
+        calls = len(df) * args.rounds
+        if em_cpu0 >= 0:
+            table.append(
+                (
+                    "CPU per call: emulator process / client process",
+                    f"{em_cpu / calls * 1000:.2f} ms / {client_cpu / calls * 1000:.2f} ms",
+                    "the larger one bounds the ceiling",
+                )
+            )
     finally:
         ceiling_em.stop()
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
@@ -40,7 +41,7 @@ from . import _ops
 from ._engine import Backend
 from ._run import RunOptions
 
-__all__ = ["DaskGumloopAccessor"]
+__all__ = ["DaskGumloopAccessor", "PartitionError"]
 
 _RUN_KEYS = ("model", "client", "concurrency", "retries", "cache", "checkpoint")
 _lock = threading.Lock()
@@ -48,6 +49,10 @@ _lock = threading.Lock()
 _CREDENTIALS: dict[str, str] = {}
 # id of the distributed client -> {credential reference} already sent to its workers
 _SENT: dict[int, set[str]] = {}
+
+
+class PartitionError(RuntimeError):
+    """A partition failed on its worker (the message says why; no exception chain is kept)."""
 
 
 class _Credential:
@@ -76,10 +81,10 @@ class _Credential:
 
 
 def _active_distributed_client() -> Any:
-    try:
-        from distributed import default_client
-    except ImportError:
+    if "distributed" not in sys.modules:  # no client can be active; do not import it for nothing
         return None
+    from distributed import default_client
+
     try:
         return default_client()
     except ValueError:
@@ -149,8 +154,14 @@ def _run_partition(
 ) -> pd.DataFrame:
     options = RunOptions(client=where.backend(), progress=False, **run)
     func = getattr(_ops, f"{operation}_frame")
-    with _quiet():
-        return func(pdf, *args, options=options, **kwargs)
+    try:
+        with _quiet():
+            return func(pdf, *args, options=options, **kwargs)
+    except Exception as exc:
+        failure = f"{type(exc).__name__}: {exc}"
+    # Raised outside the handler so it carries no __context__: distributed pickles exceptions
+    # with their context chain (tblib), and a chained HTTP error holds the request's headers.
+    raise PartitionError(f"a gumloop {operation} partition failed: {failure}")
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copyreg
+import importlib.util
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -9,9 +11,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
+# distributed installs tblib's exception pickling for the whole process when imported; take the
+# pickling table before it is, so the module can put it back (later tests check how errors pickle).
+_PICKLERS = dict(copyreg.dispatch_table)
 dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
 cloudpickle = pytest.importorskip("cloudpickle")
+if importlib.util.find_spec("distributed") is None:
+    pytest.skip("distributed is not installed (the dask extra)", allow_module_level=True)
 
 import gumloop_nb.batch.dask  # noqa: E402,F401
 
@@ -20,8 +26,19 @@ from .conftest import TOKEN  # noqa: E402
 PROMPT = "Summarise {name} ({category})"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _undo_tblib_pickling() -> Iterator[None]:
+    """Importing distributed makes every exception pickle its traceback and context (tblib);
+    later tests in this process check how errors pickle, so that global change is undone."""
+    yield
+    copyreg.dispatch_table.clear()
+    copyreg.dispatch_table.update(_PICKLERS)
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
+    import distributed
+
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
@@ -99,3 +116,18 @@ def test_agg_reduces_partitions_then_partials(
     out = ddf.gumloop.agg("What do these elements share?", client=client, progress=False)
     assert len(out) == 1 and out.loc[0, "rows"] == len(elements)
     assert out.loc[0, "answer"]
+
+
+def test_a_failing_partition_reports_why_without_an_exception_chain(
+    elements: pd.DataFrame, emulator: Any, cluster: Any
+) -> None:
+    from gumloop_nb import Gumloop
+    from gumloop_nb.batch.dask import PartitionError
+
+    nobody = Gumloop(api_key=None, base_url=emulator.base_url)
+    if nobody._has_credential():
+        pytest.skip("a credential is set in the environment")
+    ddf = dd.from_pandas(elements.head(4), npartitions=2)
+    with pytest.raises(PartitionError, match="FatalBatchError") as info:
+        ddf.gumloop.map(PROMPT, client=nobody, cache=False).compute()
+    assert info.value.__context__ is None and info.value.__cause__ is None
