@@ -42,13 +42,6 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON (send null or a finite number)")
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"the number {text[:40]} is too large for a 64-bit float")
-    return value
-
-
 def loads_strict(raw: bytes | str) -> Any:
     """Parse JSON, refusing what could not be stored and rendered back as valid JSON.
 
@@ -61,38 +54,56 @@ def loads_strict(raw: bytes | str) -> Any:
     # Decoding is strict: UTF-8-encoded surrogates are refused too.
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     try:
-        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        data = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
         raise ValueError(f"it is nested more than {MAX_JSON_DEPTH} levels deep") from None
-    if text.count("[") + text.count("{") > MAX_JSON_DEPTH or _ESCAPED_SURROGATE.search(text):
-        _check_tree(data)
+    _check_tree(data)
+    if _ESCAPED_SURROGATE.search(text):
+        _check_strings(data)
     return data
 
 
 def _check_tree(data: Any) -> None:
-    """Depth and lone-surrogate check without recursion (the input may be deep)."""
-    stack = [(data, 1)]
+    """Refuse nesting deeper than MAX_JSON_DEPTH and numbers that overflowed to infinity.
+
+    One level at a time without recursion; about a quarter of the parse time on large bodies.
+    """
+    level = [data]
+    depth = 0
+    while level:
+        depth += 1
+        below = []
+        for node in level:
+            kind = type(node)
+            if kind is dict or kind is list:
+                if depth > MAX_JSON_DEPTH:
+                    raise ValueError(f"it is nested more than {MAX_JSON_DEPTH} levels deep")
+                below.extend(node.values() if kind is dict else node)
+            elif kind is float and not math.isfinite(node):
+                raise ValueError("it has a number too large for a 64-bit float (e.g. 1e999)")
+        level = below
+
+
+def _check_strings(data: Any) -> None:
+    """Refuse lone UTF-16 surrogates in keys or string values."""
+    stack = [data]
     while stack:
-        node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
-            if depth > MAX_JSON_DEPTH:
-                raise ValueError(f"it is nested more than {MAX_JSON_DEPTH} levels deep")
-            items = node.items() if isinstance(node, dict) else enumerate(node)
-            for key, value in items:
-                if isinstance(key, str):
-                    _check_text(key)
-                stack.append((value, depth + 1))
-        elif isinstance(node, str):
+        node = stack.pop()
+        if type(node) is dict:
+            for key in node:
+                _check_text(key)
+            stack.extend(node.values())
+        elif type(node) is list:
+            stack.extend(node)
+        elif type(node) is str:
             _check_text(node)
 
 
 def _check_text(text: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
+    if _LONE_SURROGATE.search(text):
         raise ValueError(
             "it contains a lone UTF-16 surrogate escape (e.g. \\ud800 without its pair)"
-        ) from None
+        )
 
 
 def _clean(value: Any) -> Any:
