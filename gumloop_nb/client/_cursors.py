@@ -17,6 +17,10 @@ class _TurnCursors:
     turn that was not followed to its end) forgets it, so a remembered cursor is only used
     while it is known to be where the next turn starts. Cursors are facts about a session's
     event log (not credentials), so one bounded map serves every client of the process.
+
+    A run started from elsewhere (another process, the web app) between two of our turns cannot
+    be seen: stream events carry no run id, so such a run's events would follow the remembered
+    cursor. Without a remembered cursor the stream fails clearly instead of guessing.
     """
 
     def __init__(self, size: int = 1024) -> None:
