@@ -225,10 +225,19 @@ def assert_no_secret(error: BaseException) -> None:
     ],
 )
 async def test_connection_errors_hold_no_credential_in_any_form(
-    make_client: Any, router: Any, failure: Exception, expected: type[Exception]
+    make_client: Any, mode: str, failure: Exception, expected: type[Exception]
 ) -> None:
-    client = make_client(max_retries=0, user_id="usr_secret")
-    router.get("/agents/agt_1").mock(side_effect=failure)
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    # A transport that fails like a real one (respx would put its own records, which hold the
+    # original request, into the exception chain).
+    http_cls = httpx.AsyncClient if mode == "async" else httpx.Client
+    client = make_client(
+        max_retries=0,
+        user_id="usr_secret",
+        http_client=http_cls(transport=httpx.MockTransport(fail)),
+    )
     with pytest.raises(expected) as info:
         await run(client.agents.retrieve("agt_1"))
     error = info.value
