@@ -21,6 +21,7 @@ function render({ model, el }) {
   box.style.boxSizing = "border-box";
   box.style.resize = "vertical";
   box.className = "gumloop-prompt-input";
+  box.setAttribute("data-lm-suppress-shortcuts", "true");  // keys here are for the chat
   box.placeholder = model.get("placeholder");
   box.value = model.get("value");
   box.disabled = model.get("disabled");
@@ -35,8 +36,14 @@ function render({ model, el }) {
       model.set("value", box.value);
       model.save_changes();
       model.send({ event: "submit", text: box.value });
-    } else if (event.key === "Enter") {
-      event.stopPropagation();  // Shift+Enter: a new line here, not "run cell"
+    } else if (event.key === "Enter" && !event.isComposing) {
+      // Shift+Enter: a new line here. JupyterLab's own Shift+Enter shortcut may already have
+      // cancelled the key's default action, so the line break is inserted explicitly.
+      event.preventDefault();
+      event.stopPropagation();
+      box.setRangeText("\\n", box.selectionStart, box.selectionEnd, "end");
+      model.set("value", box.value);
+      model.save_changes();
     }
   });
   model.on("change:value", () => {
@@ -44,6 +51,7 @@ function render({ model, el }) {
   });
   model.on("change:disabled", () => { box.disabled = model.get("disabled"); });
   model.on("change:placeholder", () => { box.placeholder = model.get("placeholder"); });
+  el.appendChild(box);
 }
 export default { render };
 """
