@@ -90,6 +90,9 @@ class ResultStore:
             return self._conn
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                # Answers can be private: the file is readable by its owner only.
+                self.path.touch(mode=0o600)
             conn = sqlite3.connect(
                 str(self.path), timeout=30.0, isolation_level=None, check_same_thread=False
             )

@@ -293,3 +293,11 @@ def test_a_missing_credential_stops_the_run_with_one_clear_error(
         pytest.skip("a credential is set in the environment")
     with pytest.raises(batch.FatalBatchError, match="run again"):
         elements.head(30).gumloop.map(PROMPT, client=nobody)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_new_store_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    store = ResultStore(tmp_path / "private" / "store.sqlite3")
+    store.put("k", {"answer": "x"})
+    assert (store.path.stat().st_mode & 0o077) == 0
+    assert store.get_many(["k", "missing"]) == {"k": {"answer": "x"}}
