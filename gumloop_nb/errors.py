@@ -42,11 +42,20 @@ from typing import Any
 import httpx
 
 __all__ = [
+    "APIConnectError",
+    "APIConnectTimeout",
     "APIConnectionError",
     "APIError",
+    "APIPoolTimeout",
+    "APIProxyError",
+    "APIReadError",
+    "APIReadTimeout",
+    "APIRemoteProtocolError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "APIWriteError",
+    "APIWriteTimeout",
     "AuthenticationError",
     "AuthenticationStatusError",
     "BadRequestError",
@@ -213,8 +222,13 @@ def redact_transport_error(exc: BaseException) -> BaseException:
     return exc
 
 
-class APIConnectionError(APIError):
-    """The server could not be reached, or the connection dropped."""
+class APIConnectionError(APIError, httpx.TransportError):  # type: ignore[misc]
+    """The server could not be reached, or the connection dropped.
+
+    Also an ``httpx.TransportError`` and, when raised for one, of the same httpx class
+    (``httpx.ConnectError``, ``httpx.ReadError``, …; see :func:`as_httpx_class`): the official
+    SDK lets httpx's errors through, so ``except`` clauses written for it keep working.
+    """
 
     def __init__(self, message: str | None = None, *, request: httpx.Request | None = None) -> None:
         where = f" {_describe(request)}" if request is not None else ""
@@ -227,8 +241,8 @@ class APIConnectionError(APIError):
         )
 
 
-class APITimeoutError(APIConnectionError):
-    """The request timed out."""
+class APITimeoutError(APIConnectionError, httpx.TimeoutException):  # type: ignore[misc]
+    """The request timed out (also an ``httpx.TimeoutException``)."""
 
     def __init__(self, message: str | None = None, *, request: httpx.Request | None = None) -> None:
         where = f" {_describe(request)}" if request is not None else ""
@@ -238,6 +252,66 @@ class APITimeoutError(APIConnectionError):
             "streams) with client.with_options(), or try again later.",
             request=request,
         )
+
+
+class APIConnectError(APIConnectionError, httpx.ConnectError):  # type: ignore[misc]
+    """Could not connect (also an ``httpx.ConnectError``)."""
+
+
+class APIReadError(APIConnectionError, httpx.ReadError):  # type: ignore[misc]
+    """The connection broke while reading the response (also an ``httpx.ReadError``)."""
+
+
+class APIWriteError(APIConnectionError, httpx.WriteError):  # type: ignore[misc]
+    """The connection broke while sending the request (also an ``httpx.WriteError``)."""
+
+
+class APIRemoteProtocolError(APIConnectionError, httpx.RemoteProtocolError):  # type: ignore[misc]
+    """The server broke the HTTP protocol, e.g. closed mid-response (also the httpx error)."""
+
+
+class APIProxyError(APIConnectionError, httpx.ProxyError):  # type: ignore[misc]
+    """The proxy failed (also an ``httpx.ProxyError``)."""
+
+
+class APIConnectTimeout(APITimeoutError, httpx.ConnectTimeout):  # type: ignore[misc]
+    """Connecting timed out (also an ``httpx.ConnectTimeout``)."""
+
+
+class APIReadTimeout(APITimeoutError, httpx.ReadTimeout):  # type: ignore[misc]
+    """No response in time (also an ``httpx.ReadTimeout``)."""
+
+
+class APIWriteTimeout(APITimeoutError, httpx.WriteTimeout):  # type: ignore[misc]
+    """Sending timed out (also an ``httpx.WriteTimeout``)."""
+
+
+class APIPoolTimeout(APITimeoutError, httpx.PoolTimeout):  # type: ignore[misc]
+    """No pooled connection became free in time (also an ``httpx.PoolTimeout``)."""
+
+
+# Most specific first: the timeouts are also transport errors.
+_HTTPX_CLASSES: tuple[tuple[type[Exception], type[APIConnectionError]], ...] = (
+    (httpx.ConnectTimeout, APIConnectTimeout),
+    (httpx.ReadTimeout, APIReadTimeout),
+    (httpx.WriteTimeout, APIWriteTimeout),
+    (httpx.PoolTimeout, APIPoolTimeout),
+    (httpx.ProxyError, APIProxyError),
+    (httpx.ConnectError, APIConnectError),
+    (httpx.ReadError, APIReadError),
+    (httpx.WriteError, APIWriteError),
+    (httpx.RemoteProtocolError, APIRemoteProtocolError),
+)
+
+
+def as_httpx_class(error: APIConnectionError, exc: BaseException) -> APIConnectionError:
+    """``error`` as the subclass that is also ``exc``'s httpx class (same message, attributes
+    and notes), so code written for the official SDK, which lets ``exc`` through, catches it.
+    A timeout stays an APITimeoutError and a connection error an APIConnectionError."""
+    for httpx_cls, cls in _HTTPX_CLASSES:
+        if isinstance(exc, httpx_cls) and issubclass(cls, type(error)):
+            return _rebuild_error(cls, error.args, dict(error.__dict__))  # type: ignore[return-value]
+    return error
 
 
 class APIResponseValidationError(APIError, ValueError):

@@ -36,7 +36,7 @@ from ._accumulate import ChatAccumulator
 from ._cursors import TURN_CURSORS
 from ._op import Op
 from ._sse import SSEDecoder, SSEEvent
-from ._transport import backoff_seconds, never_sent, wrap_transport_error
+from ._transport import backoff_seconds, never_sent
 
 if TYPE_CHECKING:
     from ..types import ChatResult, ChatStreamChunk, StreamEvent
@@ -607,11 +607,8 @@ async def _then_none(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes | None
 
 def open_stream_sync(transport: Any, op: Op[Any]) -> Any:
     if op.stream == "chat":
-        try:
-            response = transport.send(op, stream=True)
-        except httpx.TransportError as exc:  # pragma: no cover - send already wraps these
-            raise wrap_transport_error(exc, None) from exc
-        return ChatCompletionStream(response, op)
+        # send() raises APIConnectionError, itself an httpx.TransportError: nothing to wrap.
+        return ChatCompletionStream(transport.send(op, stream=True), op)
     return SessionStream(transport, op)
 
 

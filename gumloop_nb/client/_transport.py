@@ -70,6 +70,7 @@ from ..errors import (
     APITimeoutError,
     ClientClosedError,
     ResponseTooLargeError,
+    as_httpx_class,
     redact_transport_error,
     to_api_error,
 )
@@ -291,7 +292,13 @@ def wrap_transport_error(
     exc: Exception, request: httpx.Request | None, op: Op[Any] | None = None, tries: int = 1
 ) -> APIConnectionError:
     """The error for a transport failure, saying what is known: whether anything was sent and
-    whether the server may have acted on it."""
+    whether the server may have acted on it; also of ``exc``'s httpx class (drop-in)."""
+    return as_httpx_class(_transport_error(exc, request, op, tries), exc)
+
+
+def _transport_error(
+    exc: Exception, request: httpx.Request | None, op: Op[Any] | None, tries: int
+) -> APIConnectionError:
     redact_transport_error(exc)  # it becomes the __cause__: no credential may ride along
     where = _where(request)
     host = request.url.host if request is not None else "the server"

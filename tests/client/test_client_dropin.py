@@ -5,6 +5,7 @@ gumloop_nb give the same chunks and the same ``str(exc)``. Skipped without the o
 from __future__ import annotations
 
 import json
+import pickle
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ import pytest
 import respx
 
 from gumloop_nb import Gumloop
-from gumloop_nb.errors import APIStatusError
+from gumloop_nb.errors import APIConnectionError, APIStatusError, APITimeoutError
 
 from .conftest import API, TOKEN, WS, BrokenStream, sse
 
@@ -138,3 +139,28 @@ def test_str_of_an_api_error_is_the_official_message(status: int, body: Any) -> 
         assert getattr(mine.value, attr) == getattr(theirs.value, attr), attr
     assert mine.value.hint  # ours adds what to do, as data
     assert mine.value.hint not in str(mine.value)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("refused"),
+        httpx.ConnectTimeout("slow"),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("closed"),
+    ],
+)
+def test_a_transport_failure_is_caught_by_the_except_written_for_the_official_sdk(
+    failure: Exception,
+) -> None:
+    official, ours = clients()
+    with respx.mock(assert_all_called=False) as router:
+        router.get(f"{API}/agents/agt_1").mock(side_effect=failure)
+        with pytest.raises(httpx.TransportError) as theirs:
+            official.agents.retrieve("agt_1")
+        with pytest.raises(type(theirs.value)) as mine:  # the same httpx class
+            ours.agents.retrieve("agt_1")
+    assert isinstance(mine.value, APIConnectionError)  # and ours, with what to do
+    assert isinstance(mine.value, APITimeoutError) == isinstance(failure, httpx.TimeoutException)
+    copy = pickle.loads(pickle.dumps(mine.value))
+    assert type(copy) is type(mine.value) and str(copy) == str(mine.value)

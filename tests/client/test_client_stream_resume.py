@@ -244,7 +244,7 @@ async def test_connection_errors_hold_no_credential_in_any_form(
     assert_no_secret(error)
     assert "usr_secret" not in repr(pickle.dumps(error))
     copy = pickle.loads(pickle.dumps(error))
-    assert type(copy) is expected and str(copy) == str(error)
+    assert isinstance(copy, expected) and type(copy) is type(error) and str(copy) == str(error)
     assert copy.request is not None and copy.request.url.path == "/api/v1/agents/agt_1"
 
 
