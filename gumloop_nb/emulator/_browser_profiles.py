@@ -5,7 +5,8 @@ get, update and delete are unscoped, as in the API. Importing cookies groups the
 (the cookie's domain without a leading dot, or the host of ``url`` for cookies without one)
 and bumps the profile's ``version``. Cookie values are stored but never returned. Exactly one
 profile is the default: the first one created, or the last one set with ``is_default: true``
-(``false`` is refused: choose another profile as default instead).
+(``false`` is refused: choose another profile as default instead). The id ``default`` in a
+path names the caller's default profile; importing cookies into it creates one when needed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ._http import ApiError, field, iso_now, json_body, new_id, not_found, ok
 __all__ = ["ROUTES"]
 
 MAX_COOKIES = 5000
+DEFAULT_ALIAS = "default"
 
 
 def _bad(message: str, param: str) -> ApiError:
@@ -44,8 +46,16 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _get(request: Request) -> dict[str, Any]:
+def _get(request: Request, *, create_default: bool = False) -> dict[str, Any]:
+    """The profile in the path; the id ``default`` names the caller's default profile (which a
+    cookie import creates, named "Default", when the caller has none yet)."""
     ident = request.path_params["profile_id"]
+    if ident == DEFAULT_ALIAS:
+        default = next((p for p in _owned(request, DEMO_USER["id"]) if p["is_default"]), None)
+        if default is not None:
+            return default
+        if create_default:
+            return _new_profile(request, "Default")
     doc = request.app.state.ctx.store.get("browser_profiles", ident)
     if doc is None:
         raise not_found("browser_profile", ident)
@@ -77,7 +87,10 @@ async def list_profiles(request: Request) -> Response:
 
 async def create_profile(request: Request) -> Response:
     body = await json_body(request)
-    name = _name(body.get("name"))
+    return ok(_public(_new_profile(request, _name(body.get("name")))), 201)
+
+
+def _new_profile(request: Request, name: str) -> dict[str, Any]:
     now = iso_now()
     doc: dict[str, Any] = {
         "profile_id": new_id("bpf"),
@@ -97,7 +110,7 @@ async def create_profile(request: Request) -> Response:
     if not any(p["is_default"] for p in _owned(request, doc["owner_id"])):
         doc["is_default"] = True
     request.app.state.ctx.store.put("browser_profiles", doc["profile_id"], doc)
-    return ok(_public(doc), 201)
+    return doc
 
 
 async def get_profile(request: Request) -> Response:
@@ -147,7 +160,7 @@ def _site_of(cookie: dict[str, Any], url_host: str | None) -> str | None:
 
 
 async def import_cookies(request: Request) -> Response:
-    doc = _get(request)
+    doc = _get(request, create_default=True)
     body = await json_body(request)
     cookies = field(body, "cookies", list, required=True)
     if len(cookies) > MAX_COOKIES:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
+
+from .conftest import AUTH
 
 
 def test_first_profile_is_default_and_setting_another_moves_it(http):
@@ -55,3 +58,17 @@ def test_cookie_import_groups_by_site_and_never_returns_values(http):
     assert "secret-one" not in http.get(f"/browser-profiles/{pid}").text
     bad = http.post(f"/browser-profiles/{pid}/cookies", json={"url": "ftp://x", "cookies": []})
     assert bad.status_code == 400
+
+
+def test_the_default_alias_names_the_default_profile_and_an_import_creates_it():
+    from gumloop_nb.emulator import serve
+
+    with serve(speed=0) as fresh, httpx.Client(base_url=fresh.base_url, headers=AUTH) as h:
+        assert h.get("/browser-profiles/default").status_code == 404  # none yet
+        r = h.post("/browser-profiles/default/cookies",
+                   json={"url": "https://example.com", "cookies": [{"name": "a", "value": "1"}]})  # fmt: skip
+        assert r.status_code == 200, r.text
+        created = r.json()["profile"]
+        assert created["is_default"] is True and created["name"] == "Default"
+        assert h.get("/browser-profiles/default").json()["profile_id"] == created["profile_id"]
+        assert len(h.get("/browser-profiles").json()["profiles"]) == 1
