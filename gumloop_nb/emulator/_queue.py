@@ -45,10 +45,17 @@ _KEY = re.compile(r"[!-~]{1,256}")
 def queue_of(session: dict[str, Any]) -> list[dict[str, Any]]:
     """The session's queue as items (an older store kept bare strings: upgrade them)."""
     items = []
-    for entry in session.get("_queue") or []:
+    for index, entry in enumerate(session.get("_queue") or []):
         if isinstance(entry, str):
+            # A stable id (the same on every read until the upgraded queue is saved).
+            seed = f"{session['id']}\n{index}\n{entry}".encode()
             now = session.get("created_at") or iso_now()
-            entry = {"id": new_id("qmsg"), "input": entry, "created_at": now, "updated_at": now}
+            entry = {
+                "id": "qmsg_" + hashlib.sha256(seed).hexdigest()[:12],
+                "input": entry,
+                "created_at": now,
+                "updated_at": now,
+            }
         items.append(entry)
     session["_queue"] = items
     return items

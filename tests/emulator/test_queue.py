@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gumloop
+import httpx
 import pytest
 
 import gumloop_nb
+from gumloop_nb.emulator import serve
+from gumloop_nb.emulator.store import SqliteStore
 from gumloop_nb.errors import APIStatusError
 
-from .conftest import finished_session, make_agent, wait_for
+from .conftest import AUTH, finished_session, make_agent, wait_for
 
 
 def _running_session(http, text="Explain in detail how vector databases index embeddings"):
@@ -160,3 +163,27 @@ def test_the_clients_read_the_queue_and_get_one_receipt_per_key(em, which):
     assert client.sessions.list_queue(sid).queue == []
     added = client.sessions.queue_message(sid, "Repeat exactly: later")
     assert added.queued_message.input == "Repeat exactly: later"
+
+
+def test_a_queue_of_bare_texts_from_an_older_db_is_listed_and_editable(tmp_path):
+    db = str(tmp_path / "old.db")
+    with serve(speed=0, db_path=db) as em, httpx.Client(base_url=em.base_url, headers=AUTH) as h:
+        agent = make_agent(h)
+        sid = h.post(f"/agents/{agent['id']}/sessions", json={}).json()["session"]["id"]
+    store = SqliteStore(db)
+    doc = store.get("sessions", sid)
+    doc["_queue"] = ["Repeat exactly: old one", "Repeat exactly: old two"]  # older format
+    store.put("sessions", sid, doc)
+    store.close()
+    with serve(speed=0, db_path=db) as em, httpx.Client(base_url=em.base_url, headers=AUTH) as h:
+        first = h.get(f"/sessions/{sid}/queue").json()["queue"]
+        assert [q["input"] for q in first] == ["Repeat exactly: old one", "Repeat exactly: old two"]
+        assert h.get(f"/sessions/{sid}/queue").json()["queue"] == first  # same ids each read
+        edited = h.patch(
+            f"/sessions/{sid}/queue/{first[1]['id']}", json={"input": "Repeat exactly: 2"}
+        )
+        assert edited.status_code == 200
+        r = h.post(f"/sessions/{sid}/queue/{first[0]['id']}/send", json={})
+        assert r.status_code == 200
+        users, _ = _turns(h, sid, 2)
+        assert users == ["Repeat exactly: old one", "Repeat exactly: 2"]
