@@ -277,3 +277,32 @@ def test_widget_frontend_is_detected_from_the_execute_request(monkeypatch: Any) 
     monkeypatch.setenv("GUMLOOP_NB_WIDGETS", "0")
     monkeypatch.setattr(_display, "get_ipython_or_none", lambda: lab)
     assert _display.widget_frontend() is False
+
+
+def test_in_a_terminal_the_answer_is_printed_as_it_arrives(capsys: Any) -> None:
+    printed: list[str] = []
+
+    def source() -> Iterator[str]:
+        for part in ("Hello", ", ", "world"):
+            yield part
+            printed.append(capsys.readouterr().out)  # what the terminal shows so far
+
+    view = ChatStream(model="demo", mode="stdout")
+    reply = view.consume(source())
+    assert reply is not None and reply.text == "Hello, world"
+    assert printed == ["Hello", ", ", "world"]  # streamed, not all at the end
+    tail = capsys.readouterr().out
+    assert tail.startswith("\n[demo") and tail.count("Hello") == 0  # a footer, no second copy
+
+
+def test_terminal_ipython_is_detected_as_stdout_mode(monkeypatch: Any) -> None:
+    from gumloop_nb.notebook import _display
+
+    class TerminalInteractiveShell:
+        parent_header: dict[str, Any] = {}
+
+    monkeypatch.delenv("GUMLOOP_NB_WIDGETS", raising=False)
+    monkeypatch.setattr(_display, "get_ipython_or_none", lambda: TerminalInteractiveShell())
+    assert _display.output_mode() == "stdout"
+    monkeypatch.setattr(_display, "get_ipython_or_none", lambda: None)
+    assert _display.output_mode() == "stdout"
