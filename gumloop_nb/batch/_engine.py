@@ -277,19 +277,24 @@ async def run_calls(
     # Stored answers (checkpoint first, then cache), looked up in bulk: a re-run makes no calls.
     wanted = list(unique)
     fallbacks = {c.fallback.key: k for k, c in unique.items() if c.fallback is not None}
+    held: list[dict[str, dict[str, Any]]] = []
     for store in stores:
-        missing = [k for k in wanted if k not in outcomes]
-        missing += [fk for fk, k in fallbacks.items() if k not in outcomes]
-        for key, value in store.get_many(missing).items():
+        found = store.get_many([*wanted, *fallbacks])
+        held.append(found)
+        for key, value in found.items():
             owner = fallbacks.get(key, key)
             if owner not in outcomes:
                 outcomes[owner] = Outcome(value, cached=True, key=key)
     tally.cached = tally.done = len(outcomes)
-    # Copy checkpoint hits into the cache (and back) so either alone can resume next time.
-    if len(stores) > 1 and outcomes:
-        items = {o.key: o.value for o in outcomes.values() if o.value is not None}
-        for store in stores:
-            store.put_many(items)
+    # Give each store the answers only another one had, so either alone can resume next time.
+    if len(stores) > 1:
+        for store, found in zip(stores, held, strict=True):
+            lacking = {
+                o.key: o.value
+                for o in outcomes.values()
+                if o.value is not None and o.key not in found
+            }
+            store.put_many(lacking)
 
     pending = [call for key, call in unique.items() if key not in outcomes]
     if not pending:

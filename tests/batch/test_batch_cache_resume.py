@@ -301,3 +301,16 @@ def test_a_new_store_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     store.put("k", {"answer": "x"})
     assert (store.path.stat().st_mode & 0o077) == 0
     assert store.get_many(["k", "missing"]) == {"k": {"answer": "x"}}
+
+
+def test_a_checkpoint_and_the_cache_fill_each_other_in(
+    elements: pd.DataFrame, client: Any, counting: Any, tmp_path: Path, private_cache: Path
+) -> None:
+    executor = counting()
+    checkpoint = tmp_path / "cp.sqlite3"
+    elements.head(6).gumloop.map(PROMPT, client=client, checkpoint=checkpoint, cache=False)
+    elements.head(9).gumloop.map(PROMPT, client=client, cache=True)
+    assert executor.calls == 6 + 9  # without checkpoint= the checkpoint is not consulted
+    both = elements.head(9).gumloop.map(PROMPT, client=client, checkpoint=checkpoint)
+    assert executor.calls == 15 and both.gumloop.report.cached == 9
+    assert len(ResultStore(checkpoint)) == 9 and len(ResultStore(private_cache)) == 9
