@@ -155,23 +155,20 @@ def _setup(api: httpx.Client, tmp: Path) -> dict[str, str]:
         ids[name] = ev["evaluation"]["id"]
     for name in ("profile", "doomed_profile"):
         ids[name] = post("/browser-profiles", json={"name": name})["profile_id"]
-    src = api.post("/brain/sources", json={"name": "CLI notes"})
-    ids["source"] = src.json()["source"]["id"] if src.status_code < 300 else "src_unavailable"
-    ids["doomed_source"] = ids["source"]
+    ids["source"] = post("/brain/sources", json={"name": "CLI notes"})["source"]["id"]
+    ids["doomed_source"] = post("/brain/sources", json={"name": "CLI bye"})["source"]["id"]
+    draft = post("/brain/sources", json={"name": "CLI draft", "require_approval": True})
+    ids["draft_source"] = draft["source"]["id"]
     (tmp / "notes.md").write_text("# Notes\nThe CLI check uploads this file.\n")
     (tmp / "SKILL.md").write_text(SKILL_MD)
     (tmp / "a.txt").write_text("hello")
     (tmp / "brain_dir").mkdir()
     (tmp / "brain_dir" / "doc.md").write_text("# Doc\nSynced by the CLI.\n")
-    file_id = "file_unavailable"
-    if src.status_code < 300:
-        up = api.post(
-            f"/brain/sources/{ids['source']}/files",
-            files=[("files", ("up.md", b"# Up\ntext", "text/markdown"))],
-        )
-        if up.status_code < 300 and up.json().get("files"):
-            file_id = up.json()["files"][0]["id"]
-    ids["file"] = file_id
+    up = post(
+        f"/brain/sources/{ids['source']}/files",
+        files=[("files", ("up.md", b"# Up\nSome text.", "text/markdown"))],
+    )
+    ids["file"] = up["files"][0]["id"]
     ids["resource"] = api.get("/mcp/servers/datasets/resources").json()["resources"][0]["uri"]
     ids["prompt"] = api.get("/mcp/servers/datasets/prompts").json()["prompts"][0]["name"]
     return ids
@@ -230,7 +227,7 @@ COMMANDS: dict[str, str] = {
     "brain files list": "{source}",
     "brain files upload": "{source} {tmp}/notes.md",
     "brain search": "'expense policy'",
-    "brain sources approve": "{source}",
+    "brain sources approve": "{draft_source}",
     "brain sources children": "{source}",
     "brain sources create": "'CLI source'",
     "brain sources delete": "{doomed_source}",
