@@ -284,3 +284,37 @@ def test_without_decisions_classify_and_filter_fall_back_to_structured_output(
     kept = elements.head(12).gumloop.filter("is a metal", client=factory)
     assert transports[-1].missing == 0  # remembered for this backend
     assert len(kept.gumloop.report.provenance) == 12
+
+
+def test_operators_work_while_an_event_loop_runs_in_this_thread(
+    elements: pd.DataFrame, client: Any
+) -> None:
+    import asyncio
+
+    async def cell() -> pd.DataFrame:  # Jupyter runs cells with its loop already running
+        return elements.head(4).gumloop.map("{name}", client=client)
+
+    out = asyncio.run(cell())
+    assert out["answer"].notna().all()
+
+
+def test_the_progress_bar_shows_rows_errors_and_credits(
+    elements: pd.DataFrame, client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elements.head(5).gumloop.map("{name} {symbol}", client=client, progress=True)
+    err = capsys.readouterr().err
+    assert "5/5" in err and "errors=0" in err and "credits=" in err
+
+
+def test_without_tqdm_a_text_bar_is_drawn(
+    elements: pd.DataFrame,
+    client: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    elements.head(3).gumloop.map("{name} {category}", client=client, progress=True)
+    err = capsys.readouterr().err
+    assert "map: [" in err and "3/3" in err and "errors=0" in err
