@@ -244,6 +244,7 @@ async def delete(request: Request) -> Response:
     store = request.app.state.ctx.store
     for v in doc["_versions"]:
         store.delete_blob(f"artifact/{v['version_id']}")
+    store.delete("item_access", f"artifacts/{doc['id']}")  # its sharing and link go with it
     return ok({"deleted": store.delete("artifacts", doc["id"])})
 
 

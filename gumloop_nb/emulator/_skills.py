@@ -301,6 +301,7 @@ async def delete_skill(request: Request) -> Response:
     for v in skill["_versions"]:
         store.delete_blob(f"skill/{v['version_id']}")
     store.delete("skills", skill["id"])
+    store.delete("item_access", f"skills/{skill['id']}")  # its sharing goes with it
     return ok({"deleted": True})
 
 

@@ -173,3 +173,14 @@ def test_set_access_with_a_password_applies_both_calls(em, http):
     assert changed.access.link == "password" and changed.access.password_protected is True
     access = http.get(f"/artifacts/{art['id']}/access").json()["access"]
     assert access["link"] == "password" and access["password_protected"] is True
+
+
+def test_deleting_an_artifact_removes_its_share_link(http):
+    art = _artifact(http)
+    url = http.put(f"/artifacts/{art['id']}/access", json={"link": {"mode": "anyone"}}).json()[
+        "access"
+    ]["link_url"]
+    assert httpx.get(url).status_code == 200
+    assert http.delete(f"/artifacts/{art['id']}").json()["deleted"] is True
+    assert httpx.get(url).status_code == 404
+    assert http.get(f"/artifacts/{art['id']}/access").status_code == 404
