@@ -80,11 +80,21 @@ class Frontend:
     """One kernel, one client; execute cells like JupyterLab (with ``cellId`` metadata)."""
 
     def __init__(self, env: dict[str, str] | None = None, *, cwd: str | None = None) -> None:
-        self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(env=env or kernel_env(), cwd=cwd)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
+        for attempt in range(3):
+            # A kernel can die at start when another process takes one of the ports it was
+            # given in the meantime (several test runs on one machine); start a fresh one.
+            self.km = KernelManager(kernel_name="python3")
+            self.km.start_kernel(env=env or kernel_env(), cwd=cwd)
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            try:
+                self.kc.wait_for_ready(timeout=60)
+                break
+            except RuntimeError:
+                self.kc.stop_channels()
+                self.km.shutdown_kernel(now=True)
+                if attempt == 2:
+                    raise
         self.widgets: dict[str, dict[str, Any]] = {}  # comm_id -> model state
         self.widget_cell: dict[str, str] = {}  # comm_id -> msg id of the cell that opened it
         self.runs: dict[str, CellRun] = {}
@@ -101,15 +111,26 @@ class Frontend:
         self.close()
 
     # -- executing -------------------------------------------------------------------------------
-    def submit(self, code: str, *, cell_id: str | None = None, widgets: bool = True) -> str:
-        """Send an execute request (``cellId`` metadata when ``widgets``); return its msg id."""
+    def submit(
+        self,
+        code: str,
+        *,
+        cell_id: str | None = None,
+        widgets: bool = True,
+        stop_on_error: bool = True,
+    ) -> str:
+        """Send an execute request (``cellId`` metadata when ``widgets``); return its msg id.
+
+        JupyterLab sends ``stop_on_error: false`` for cells tagged ``raises-exception``, so Run
+        All goes on past them; every other failing cell aborts the requests queued after it.
+        """
         content = {
             "code": code,
             "silent": False,
             "store_history": True,
             "user_expressions": {},
             "allow_stdin": False,
-            "stop_on_error": True,
+            "stop_on_error": stop_on_error,
         }
         msg = self.kc.session.msg("execute_request", content)
         if widgets:
