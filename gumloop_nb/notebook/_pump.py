@@ -13,10 +13,13 @@ Kernels:
 * ipykernel 7+ receives shell messages on a separate thread and forwards them to the main thread
   over an in-process ZeroMQ socket; the pump reads that socket directly (the kernel's own reader
   runs on the same thread, so the socket is never used from two threads).
-* ipykernel 6 keeps them in a queue drained by ``Kernel.do_one_iteration``; there the pump uses
-  the maintained ``jupyter-ui-poll`` library when it is installed. (jupyter-ui-poll 1.1 calls
-  ``do_one_iteration``, which ipykernel 7 no longer has, so it cannot be used there.)
-* Anywhere else (terminal IPython, no kernel, an unknown kernel) the pump does nothing.
+* Anywhere else (ipykernel 6, terminal IPython, no kernel) the pump does nothing: the click is
+  handled when the cell ends, and the kernel's interrupt still stops the stream at once.
+
+jupyter-ui-poll (the maintained library for this) was tried and is not used: version 1.1 calls
+``Kernel.do_one_iteration``, which ipykernel 7 removed (the click never arrives), and on
+ipykernel 6 its replay of the execute requests it held back let a later cell of a Run All run
+before an earlier one that itself waited for widget events.
 """
 
 from __future__ import annotations
@@ -132,14 +135,5 @@ def ui_events() -> Iterator[Callable[[], None]]:
             yield pump
         finally:
             pump.close()
-        return
-    if hasattr(kernel, "do_one_iteration"):  # ipykernel 6
-        try:
-            from jupyter_ui_poll import ui_events as _ui_events
-        except ImportError:
-            yield _noop
-            return
-        with _ui_events() as poll:
-            yield lambda: poll(10)
         return
     yield _noop
