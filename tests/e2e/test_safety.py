@@ -11,6 +11,7 @@ after; and no output may contain a script element, an inline event handler or a
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import nbformat
@@ -38,6 +39,10 @@ MARKDOWN_PAYLOADS = [
 ]
 ALL = "\n\n".join(TAG_PAYLOADS + MARKDOWN_PAYLOADS)
 NAME = TAG_PAYLOADS[0]
+SANDBOX_BLOCKED = re.compile(
+    r"^console\.error: Blocked script execution in 'about:srcdoc' because the document's frame"
+    r" is sandboxed and the 'allow-scripts' permission is not set\.$"
+)
 
 
 def safety_cells() -> list[str]:
@@ -115,4 +120,7 @@ def test_payloads_run_nothing(page: Any, server: h.JupyterServer) -> None:
     text = notebook.body_text()
     assert "onerror=window.__pwned='img'" in text
     assert "javascript:window.__pwned='link'" in text
-    assert notebook.console.errors == []
+    # Chromium reports each script the sandboxed HTML frame refused to run: that is the
+    # sandbox working. Anything else logged is a failure.
+    others = [e for e in notebook.console.errors if not SANDBOX_BLOCKED.match(e)]
+    assert others == []
