@@ -325,7 +325,10 @@ class ConsoleLog:
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
-            self.all_errors.append(f"console.error: {message.text}")
+            # Without the query: Jupyter adds its _xsrf value to resource URLs.
+            url = ((message.location or {}).get("url") or "").split("?")[0]
+            where = f" [{url}]" if url and url not in message.text else ""
+            self.all_errors.append(f"console.error: {message.text}{where}")
 
 
 # A page-level canary: an XSS payload that runs sets window.__pwned (or calls alert/fetch).

@@ -43,7 +43,7 @@ def test_chatbox_two_turns(page: Any, server: h.JupyterServer) -> None:
     notebook = h.NotebookPage(page, server, name).open()
     notebook.run_all()
     box = notebook.cell(0)
-    textarea = box.locator(".jupyter-widgets textarea").first
+    textarea = box.locator(".jp-OutputArea textarea").first
 
     # Turn 1: type and press Enter.
     textarea.fill("Repeat exactly: first turn, sent with Enter")
