@@ -646,7 +646,8 @@ class NotebookPage:
 @contextlib.contextmanager
 def browser_page(browser: Browser, server: JupyterServer, **context_kwargs: Any) -> Iterator[Page]:
     """A fresh browser context, logged in to ``server``, with the XSS canary installed."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, **context_kwargs)
+    context_kwargs.setdefault("viewport", {"width": 1400, "height": 1000})
+    context = browser.new_context(**context_kwargs)
     context.add_init_script(CANARY_INIT_SCRIPT)
     try:
         page = context.new_page()
