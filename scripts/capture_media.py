@@ -6,8 +6,8 @@ the menus. Produces:
 
 * ``docs/screenshot.png``: a streamed chat answer with its provenance footer, a side-by-side
   comparison of several models (one failing in place) and the comparison as a DataFrame.
-* ``docs/streaming.gif``: a few seconds of an answer streaming in, recorded with Playwright's
-  video recording and turned into a GIF (or ``--format webp``) with ffmpeg.
+* ``docs/streaming.gif``: an answer streaming in, recorded with Chromium's screencast (through
+  Playwright's DevTools session) and turned into a GIF (or ``--format webp``) with ffmpeg.
 
 The emulator runs at its real pace and without credentials, like the notebooks. Needs the
 ``e2e`` extra, Debian's ``chromium`` and ``ffmpeg``.
@@ -22,11 +22,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import base64
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +48,13 @@ STREAMING_CELLS = [
     "%%gumloop chat -m claude-sonnet-4-5\n"
     "Give me a short checklist for cleaning a messy CSV before analysis.",
 ]
+# A Markdown cell after the last code cell, so Shift+Enter moves on instead of adding a cell.
+CLOSING_MARKDOWN = "*Answers stream in as they are generated; the footer shows the provenance.*"
 WIDTH = 1000
+SCREENSHOT_WIDTH = 1300
 
 
-def write_notebook(folder: Path, name: str, cells: list[str]) -> str:
+def write_notebook(folder: Path, name: str, cells: list[str], closing: str | None = None) -> str:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
@@ -61,13 +64,17 @@ def write_notebook(folder: Path, name: str, cells: list[str]) -> str:
         "language": "python",
     }
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    if closing:
+        nb.cells.append(nbformat.v4.new_markdown_cell(closing))
     nbformat.write(nb, folder / name)
     return name
 
 
 def notebook_box(page: Any) -> dict[str, float]:
-    """The on-screen box of the notebook's cells (for cropping)."""
-    box = page.locator(h.CELL).first.locator("xpath=..").bounding_box()
+    """The on-screen box of the notebook's scrolling area (for cropping; no status bar)."""
+    cells = page.locator(h.CELL).first.locator("xpath=..")
+    scroller = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer")
+    box = (scroller.first if scroller.count() else cells).bounding_box()
     if box is None:
         raise RuntimeError("the notebook is not on screen")
     return dict(box)
@@ -75,7 +82,9 @@ def notebook_box(page: Any) -> dict[str, float]:
 
 def capture_screenshot(browser: Any, server: h.JupyterServer, out: Path) -> Path:
     name = write_notebook(server.root_dir, "readme_screenshot.ipynb", SCREENSHOT_CELLS)
-    with h.browser_page(browser, server, viewport={"width": WIDTH, "height": 900}) as page:
+    with h.browser_page(
+        browser, server, viewport={"width": SCREENSHOT_WIDTH, "height": 900}
+    ) as page:
         notebook = h.NotebookPage(page, server, name).open()
         notebook.run_all()
         problems = notebook.console.errors + [str(e) for e in notebook.error_outputs()]
@@ -87,50 +96,95 @@ def capture_screenshot(browser: Any, server: h.JupyterServer, out: Path) -> Path
         return target
 
 
+class Screencast:
+    """Chromium's own screencast (DevTools ``Page.startScreencast``): a JPEG for each new frame.
+
+    Playwright's ``record_video_dir`` needs a Playwright-specific ffmpeg build that it downloads
+    itself; the DevTools screencast needs nothing but the browser, and Debian's ffmpeg then
+    assembles the frames with their real timestamps.
+    """
+
+    def __init__(self, page: Any, folder: Path, size: dict[str, int]) -> None:
+        self.page = page
+        self.folder = folder
+        self.size = size
+        self.frames: list[tuple[float, Path]] = []
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.on("Page.screencastFrame", self._on_frame)
+
+    def _on_frame(self, params: dict[str, Any]) -> None:
+        path = self.folder / f"{len(self.frames):05d}.jpg"
+        path.write_bytes(base64.b64decode(params["data"]))
+        self.frames.append((float(params["metadata"]["timestamp"]), path))
+        self.cdp.send("Page.screencastFrameAck", {"sessionId": params["sessionId"]})
+
+    def start(self) -> None:
+        self.cdp.send(
+            "Page.startScreencast",
+            {
+                "format": "jpeg",
+                "quality": 90,
+                "maxWidth": self.size["width"],
+                "maxHeight": self.size["height"],
+            },
+        )
+
+    def stop(self) -> None:
+        self.cdp.send("Page.stopScreencast")
+
+    def concat_list(self, hold: float) -> Path:
+        """An ffconcat file: each frame shown until the next one, the last held ``hold`` s."""
+        if not self.frames:
+            raise RuntimeError("the screencast recorded no frames")
+        lines = ["ffconcat version 1.0"]
+        for (stamp, path), (following, _) in zip(self.frames, self.frames[1:], strict=False):
+            lines += [f"file '{path.name}'", f"duration {max(0.001, following - stamp):.3f}"]
+        last = self.frames[-1][1].name
+        lines += [f"file '{last}'", f"duration {hold:.3f}", f"file '{last}'"]
+        listing = self.folder / "frames.ffconcat"
+        listing.write_text("\n".join(lines) + "\n")
+        return listing
+
+
 def capture_streaming(browser: Any, server: h.JupyterServer, out: Path, fmt: str) -> Path:
-    name = write_notebook(server.root_dir, "readme_streaming.ipynb", STREAMING_CELLS)
-    with tempfile.TemporaryDirectory() as tmp:
-        size = {"width": WIDTH, "height": 640}
-        context = browser.new_context(viewport=size, record_video_dir=tmp, record_video_size=size)
-        context.add_init_script(h.CANARY_INIT_SCRIPT)
-        recording_started = time.monotonic()
-        page = context.new_page()
-        page.goto(server.login_url())
+    name = write_notebook(
+        server.root_dir, "readme_streaming.ipynb", STREAMING_CELLS, closing=CLOSING_MARKDOWN
+    )
+    size = {"width": WIDTH, "height": 560}
+    target = out / f"streaming.{fmt}"
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        h.browser_page(browser, server, viewport=size) as page,
+    ):
         notebook = h.NotebookPage(page, server, name).open()
         notebook.run_cell(0)
-        # The page is ready and the picture is settled: the animation starts here.
-        start = time.monotonic() - recording_started
-        notebook.run_cell(1)
-        end = time.monotonic() - recording_started
         box = notebook_box(page)
-        # Keep the finished answer on screen for a moment: wait for one more rendered frame
-        # pair instead of a fixed sleep, then stop recording.
+        cast = Screencast(page, Path(tmp), size)
+        cast.start()
+        notebook.run_cell(1)  # the answer streams in; returns when the cell is done
+        # Frames arrive while the driver talks to the page: one more rendered frame pair
+        # makes sure the finished answer is in the recording.
         page.evaluate(
             "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
         )
-        video = page.video
-        context.close()
-        if video is None:
-            raise RuntimeError("Playwright did not record a video")
-        webm = Path(video.path())
-        target = out / f"streaming.{fmt}"
-        to_animation(webm, target, start=max(0.0, start - 0.3), end=end + 1.5, box=box)
+        cast.stop()
+        to_animation(cast.concat_list(hold=2.0), target, box=box, size=size)
     print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
     return target
 
 
 def to_animation(
-    webm: Path, target: Path, *, start: float, end: float, box: dict[str, float]
+    listing: Path, target: Path, *, box: dict[str, float], size: dict[str, int]
 ) -> None:
-    """Cut, crop and convert a Playwright recording with ffmpeg (GIF with its own palette)."""
+    """Crop the notebook out of the frames and encode them with ffmpeg (GIF: own palette)."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise FileNotFoundError("ffmpeg not found: apt-get install -y ffmpeg")
     x, y = max(0, int(box["x"])), max(0, int(box["y"]))
-    w = min(WIDTH - x, int(box["width"]))
-    crop = f"crop={w}:min(ih-{y}\\,{max(200, int(box['height']))}):{x}:{y},fps=12"
-    cmd = [ffmpeg, "-y", "-loglevel", "error", "-ss", f"{start:.2f}", "-to", f"{end:.2f}"]
-    cmd += ["-i", str(webm)]
+    w = min(size["width"] - x, int(box["width"])) // 2 * 2
+    hgt = min(size["height"] - y, int(box["height"])) // 2 * 2
+    crop = f"crop={w}:{hgt}:{x}:{y},fps=12"
+    cmd = [ffmpeg, "-y", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", str(listing)]
     if target.suffix == ".gif":
         graph = f"{crop},split[a][b];[a]palettegen=max_colors=64[p];[b][p]paletteuse=dither=none"
         cmd += ["-filter_complex", graph, "-loop", "0", str(target)]

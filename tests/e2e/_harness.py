@@ -270,6 +270,11 @@ def _write_lab_settings(settings_dir: Path) -> None:
     files = {
         # Off-screen cells are otherwise virtualised away, and their outputs with them.
         "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        # No "get notified about Jupyter news?" toast over the notebook (nor any news fetch).
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        },
     }
     for relative, content in files.items():
         path = settings_dir / relative
