@@ -533,10 +533,12 @@ async def receive_webhook(request: Request) -> Response:
     """The public webhook URL: no bearer token, the path's secret identifies the trigger."""
     trigger = request.app.state.ctx.store.get("triggers", request.path_params["trigger_id"])
     secret = request.path_params["secret"]
+    store = request.app.state.ctx.store
     if (
         trigger is None
         or trigger["type"] != "webhook"
         or not secrets.compare_digest(secret, trigger["_secret"])
+        or store.get("agents", trigger["agent_id"]) is None  # its agent was deleted
     ):
         raise ApiError(
             404,

@@ -139,3 +139,11 @@ def test_official_sdk_reads_every_trigger_shape(em):
     assert client.agents.retrieve(agent.id).agent.triggers[0].id == hook.id
     ops = client.agents.list_trigger_operators(agent.id).operators
     assert all(op.parameters for op in ops)
+
+
+def test_a_webhook_of_a_deleted_agent_is_gone(http):
+    agent = make_agent(http)
+    url = _create(http, agent["id"], type="webhook", prompt="p").json()["trigger"]["webhook_url"]
+    assert http.delete(f"/agents/{agent['id']}").json()["deleted"] is True
+    r = httpx.post(url, json={})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "webhook_not_found"
