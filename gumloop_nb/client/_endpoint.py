@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
 
 from typing_extensions import ParamSpec, Self
 
-from ._op import Op, Plan, Sleep
+from ._op import CallOptions, Op, Plan, Sleep, pop_options
 
 if TYPE_CHECKING:
     from ._streams import AsyncSessionStream, SessionStream
@@ -107,31 +107,35 @@ class _Stepper:
         return step
 
 
-def run_sync(transport: Any, plan: Plan[Any]) -> Any:
+def _with(options: CallOptions | None, op: Op[T]) -> Op[T]:
+    return op if options is None else options.apply(op)
+
+
+def run_sync(transport: Any, plan: Plan[Any], options: CallOptions | None = None) -> Any:
     if isinstance(plan, Op):
-        return _execute_sync(transport, plan)
+        return _execute_sync(transport, _with(options, plan))
     stepper = _Stepper(plan)
     while (step := stepper.next()) is not None:
         if isinstance(step, Sleep):
             time.sleep(step.seconds)
             continue
         try:
-            stepper.value = _execute_sync(transport, step)
+            stepper.value = _execute_sync(transport, _with(options, step))
         except Exception as exc:
             stepper.error = exc
     return stepper.result
 
 
-async def run_async(transport: Any, plan: Plan[Any]) -> Any:
+async def run_async(transport: Any, plan: Plan[Any], options: CallOptions | None = None) -> Any:
     if isinstance(plan, Op):
-        return await _execute_async(transport, plan)
+        return await _execute_async(transport, _with(options, plan))
     stepper = _Stepper(plan)
     while (step := stepper.next()) is not None:
         if isinstance(step, Sleep):
             await asyncio.sleep(step.seconds)
             continue
         try:
-            stepper.value = await _execute_async(transport, step)
+            stepper.value = await _execute_async(transport, _with(options, step))
         except Exception as exc:
             stepper.error = exc
     return stepper.result
@@ -175,14 +179,16 @@ class endpoint(Generic[P, T]):
 
             @functools.wraps(fn)
             async def call_async(*args: Any, **kwargs: Any) -> Any:
-                return await run_async(client._transport, fn(obj, *args, **kwargs))
+                options = pop_options(kwargs)
+                return await run_async(client._transport, fn(obj, *args, **kwargs), options)
 
             call_async.__gumloop_endpoint__ = (fn, obj)  # type: ignore[attr-defined]
             return _expose(call_async, self)
 
         @functools.wraps(fn)
         def call_sync(*args: Any, **kwargs: Any) -> Any:
-            return run_sync(client._transport, fn(obj, *args, **kwargs))
+            options = pop_options(kwargs)
+            return run_sync(client._transport, fn(obj, *args, **kwargs), options)
 
         call_sync.__gumloop_endpoint__ = (fn, obj)  # type: ignore[attr-defined]
         return _expose(call_sync, self)
@@ -215,7 +221,12 @@ class pager(Generic[P, R]):
 
         @functools.wraps(fn)
         def call(*args: Any, max_items: int | None = None, **kwargs: Any) -> Any:
-            make_op, key = fn(obj, *args, **kwargs)
+            options = pop_options(kwargs)
+            make_page, key = fn(obj, *args, **kwargs)
+
+            def make_op(cursor: str | None) -> Op[Any]:
+                return _with(options, make_page(cursor))
+
             if client._is_async:
                 return _apages(client._transport, make_op, key, max_items)
             return _pages(client._transport, make_op, key, max_items)
@@ -234,12 +245,14 @@ def paginate(
             "client.paginate(client.agents.list_versions, agent_id)"
         )
     fn, obj = bound
+    kwargs = dict(kwargs)
+    options = pop_options(kwargs)
 
     def make_op(cursor: str | None) -> Op[Any]:
         op = fn(obj, *args, **{**kwargs, "cursor": cursor})
         if not isinstance(op, Op):
             raise TypeError(f"{fn.__name__} is not a single-request listing")
-        return op
+        return _with(options, op)
 
     transport = obj._client._transport
     if obj._client._is_async:
@@ -353,7 +366,8 @@ class lazy_stream(Generic[P]):
         def call(*args: Any, **kwargs: Any) -> Any:
             from ._streams import AsyncSessionStream, SessionStream
 
+            options = pop_options(kwargs)
             cls = AsyncSessionStream if client._is_async else SessionStream
-            return cls(client._transport, fn(obj, *args, **kwargs))
+            return cls(client._transport, _with(options, fn(obj, *args, **kwargs)))
 
         return _expose(call, self)

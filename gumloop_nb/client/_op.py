@@ -9,8 +9,11 @@ the method itself knows nothing about either.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar, Union
+
+import httpx
+from typing_extensions import TypedDict
 
 T = TypeVar("T")
 
@@ -82,6 +85,105 @@ class Sleep:
 
 
 Plan = Union[Op[T], Generator[Any, Any, T]]  # noqa: UP007 - a runtime alias on 3.10
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options every client method accepts, as openai-python offers them.
+
+    - ``extra_headers``: headers added to (and overriding) this call's headers;
+    - ``extra_query``: query parameters added to this call (``None`` values are omitted);
+    - ``extra_body``: top-level JSON body fields added to this call's body. This is also the
+      explicit way to send a field the request model does not declare;
+    - ``timeout``: seconds (or an ``httpx.Timeout``) for this call instead of the client's
+      setting; ``None`` waits forever.
+
+    They apply to every request the method makes against the Gumloop hosts (each page of a
+    paginated listing, each resume of a session stream). Headers, query and body are never sent
+    to other hosts (e.g. the presigned storage URL an artifact download follows).
+    """
+
+    extra_headers: Mapping[str, str] | None
+    extra_query: Mapping[str, object] | None
+    extra_body: Mapping[str, object] | None
+    timeout: float | httpx.Timeout | None
+
+
+OPTION_NAMES: tuple[str, ...] = ("extra_headers", "extra_query", "extra_body", "timeout")
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """The :class:`RequestOptions` of one call, checked, ready to apply to each of its Ops."""
+
+    headers: Mapping[str, str] | None = None
+    query: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None
+    timeout: Any = UNSET
+
+    def apply(self, op: Op[T]) -> Op[T]:
+        """``op`` with these options merged in (the call's own values win over the Op's)."""
+        changes: dict[str, Any] = {}
+        if self.timeout is not UNSET:
+            changes["timeout"] = self.timeout
+        if op.host != "absolute":
+            if self.headers:
+                changes["headers"] = {**(op.headers or {}), **self.headers}
+            if self.query:
+                changes["params"] = {**(op.params or {}), **self.query}
+            if self.body:
+                changes.update(self._body_changes(op))
+        return replace(op, **changes) if changes else op
+
+    def _body_changes(self, op: Op[Any]) -> dict[str, Any]:
+        assert self.body is not None
+        if op.data is not None or op.files is not None:  # multipart: extra form fields
+            return {"data": {**(op.data or {}), **self.body}}
+        if op.json is UNSET:
+            if op.method.upper() in ("GET", "HEAD", "DELETE", "OPTIONS"):
+                raise TypeError(
+                    f"extra_body cannot be sent with {op.method.upper()} {op.path}: this request "
+                    "has no body. Pass query parameters with extra_query={...} instead."
+                )
+            return {"json": dict(self.body)}
+        if not isinstance(op.json, Mapping):
+            raise TypeError(
+                f"extra_body cannot be merged into the body of {op.method.upper()} {op.path} "
+                "(it is not a JSON object)."
+            )
+        return {"json": {**op.json, **self.body}}
+
+
+def pop_options(kwargs: dict[str, Any]) -> CallOptions | None:
+    """Remove the :class:`RequestOptions` from a call's ``kwargs``; ``None`` if none was given.
+
+    Raises ``TypeError`` with what to pass instead when one has the wrong shape.
+    """
+    if not any(name in kwargs for name in OPTION_NAMES):
+        return None
+    headers = kwargs.pop("extra_headers", None)
+    query = kwargs.pop("extra_query", None)
+    body = kwargs.pop("extra_body", None)
+    timeout = kwargs.pop("timeout", UNSET)
+    for name, value in (("extra_headers", headers), ("extra_query", query), ("extra_body", body)):
+        if value is not None and not isinstance(value, Mapping):
+            raise TypeError(
+                f"{name} must be a mapping (e.g. {name}={{'key': 'value'}}), "
+                f"not {type(value).__name__}"
+            )
+    if headers:
+        bad = [k for k, v in headers.items() if not isinstance(k, str) or not isinstance(v, str)]
+        if bad:
+            raise TypeError(f"extra_headers names and values must be strings: {bad!r}")
+    if not (
+        timeout is UNSET
+        or timeout is None
+        or isinstance(timeout, httpx.Timeout)
+        or (isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout >= 0)
+    ):
+        raise TypeError(
+            f"timeout must be a number of seconds (>= 0), an httpx.Timeout or None, not {timeout!r}"
+        )
+    return CallOptions(headers=headers, query=query, body=body, timeout=timeout)
 
 
 def model_parser(model: Any, key: str | None = None) -> Callable[[Any], Any]:

@@ -428,7 +428,10 @@ class _SessionStreamBase:
             "GET",
             f"/sessions/{quote(self.session_id, safe='')}",
             host="stream",
-            params={"stream": True, "last_cursor": self.last_cursor},
+            # The caller's per-call options (extra_headers/extra_query, timeout) hold for resumes.
+            params={**(self._op.params or {}), "stream": True, "last_cursor": self.last_cursor},
+            headers=self._op.headers,
+            timeout=self._op.timeout,
             stream="session",
             scoped=False,
         )

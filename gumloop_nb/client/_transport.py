@@ -164,7 +164,9 @@ def build_request(
         headers["Content-Type"] = "application/json"
     elif op.files is None and op.data is None and op.host == "api" and not op.stream:
         headers["Content-Type"] = "application/json"
-    if op.headers:
+    if op.headers:  # the call's own headers (and per-call extra_headers) win, by any case
+        override = {k.lower() for k in op.headers}
+        headers = {k: v for k, v in headers.items() if k.lower() not in override}
         headers.update(op.headers)
     return client.build_request(
         op.method,

@@ -61,24 +61,28 @@ async def _files_from_form(request: Request) -> tuple[dict[str, bytes], dict[str
         raise ApiError(
             400, "invalid_request", f"The multipart body could not be read ({exc}).", param="files"
         ) from None
-    uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    if not uploads:
-        raise ApiError(
-            400, "invalid_request", "Send at least one file part named 'files'.", param="files"
-        )
-    files: dict[str, bytes] = {}
-    total = 0
-    for upload in uploads:
-        data = await upload.read()
-        total += len(data)
-        if total > MAX_SKILL_BYTES:
-            raise _too_big()
-        name = (upload.filename or "").replace("\\", "/").lstrip("/")
-        if not _safe_entry(name):
-            raise ApiError(400, "invalid_request", f"Invalid file name '{name}'.", param="files")
-        files[name] = data
-    await form.close()
+    try:  # the spooled upload files are closed on every path, errors included
+        uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        if not uploads:
+            raise ApiError(
+                400, "invalid_request", "Send at least one file part named 'files'.", param="files"
+            )
+        files: dict[str, bytes] = {}
+        total = 0
+        for upload in uploads:
+            data = await upload.read()
+            total += len(data)
+            if total > MAX_SKILL_BYTES:
+                raise _too_big()
+            name = (upload.filename or "").replace("\\", "/").lstrip("/")
+            if not _safe_entry(name):
+                raise ApiError(
+                    400, "invalid_request", f"Invalid file name '{name}'.", param="files"
+                )
+            files[name] = data
+    finally:
+        await form.close()
     return _normalise(files), fields
 
 

@@ -90,6 +90,7 @@ if _typing.TYPE_CHECKING:
     )
     from ._base import (
         GumloopModel,
+        UnknownFieldWarning,
     )
     from ._brain import (
         BrainFile,
@@ -574,6 +575,7 @@ __all__ = [
     "TriggerOperator",
     "TriggerOperatorParameter",
     "TriggerOperatorsResponse",
+    "UnknownFieldWarning",
     "VoiceSessionCreateRequest",
     "VoiceSessionEndResponse",
     "VoiceSessionStarted",
@@ -767,6 +769,7 @@ _MODULE_OF: dict[str, str] = {
     "EvaluationUpdateRequest": "_evaluations",
     "FormatJSONObjectConfig": "_chat",
     "GumloopModel": "_base",
+    "UnknownFieldWarning": "_base",
     "ImageConfig": "_chat",
     "ImageGenerationAbility": "_agents",
     "IntegrationTriggerConfig": "_triggers",

@@ -10,6 +10,10 @@ older client, accepts both field names and aliases, and can be read like the pla
 
 from __future__ import annotations
 
+import difflib
+import os
+import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -18,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "SECRET_FIELD_NAMES",
     "GumloopModel",
+    "UnknownFieldWarning",
     "build_payload",
     "mask_secrets",
     "masked_repr_args",
@@ -64,6 +69,67 @@ def mask_secrets(value: Any) -> Any:
     return value
 
 
+class UnknownFieldWarning(UserWarning):
+    """A request field the request model does not declare, given as a keyword or mapping key.
+
+    What happens to the field follows the official SDK (request models send it, the chat
+    request drops it); the warning says which, and suggests the close match when the name looks
+    like a misspelt field (``tempreature`` -> ``temperature``). To send an undeclared field on
+    purpose, pass it as ``extra_body={...}`` to the method: that is silent and always sent.
+    Turn the warning into an error with ``warnings.simplefilter("error", UnknownFieldWarning)``.
+    """
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside this package."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+def known_keys(cls: type[BaseModel]) -> frozenset[str]:
+    """Every key ``cls`` declares: field names and their aliases."""
+    cached: frozenset[str] | None = cls.__dict__.get("_known_keys_cache")
+    if cached is not None:
+        return cached
+    keys: set[str] = set()
+    for name, info in cls.model_fields.items():
+        keys.add(name)
+        for alias in (info.alias, info.validation_alias, info.serialization_alias):
+            if isinstance(alias, str):
+                keys.add(alias)
+            elif alias is not None and hasattr(alias, "choices"):
+                keys.update(c for c in alias.choices if isinstance(c, str))
+    result = frozenset(keys)
+    type.__setattr__(cls, "_known_keys_cache", result)
+    return result
+
+
+def _warn_unknown(cls: type[BaseModel], unknown: list[str]) -> None:
+    known = known_keys(cls)
+    kept = cls.model_config.get("extra") == "allow"
+    for key in unknown:
+        close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        fate = (
+            "It is sent as given, as the official SDK does"
+            if kept
+            else "It is not sent (the official SDK drops it too)"
+        )
+        warnings.warn(
+            f"{cls.__name__} has no field {key!r}{hint}. {fate}. To send a field the model does "
+            f"not declare, pass extra_body={{{key!r}: ...}} to the method instead.",
+            UnknownFieldWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
 def build_payload(
     cls: type[BaseModel], request: Any, kwargs: Mapping[str, Any], *, by_alias: bool = True
 ) -> dict[str, Any]:
@@ -73,7 +139,9 @@ def build_payload(
        ``None`` is ``{}``.
     2. ``kwargs`` overlay it; a ``None`` kwarg means "leave alone" and is dropped (to send an
        explicit null, put it in the ``request`` mapping).
-    3. The result is validated with ``cls`` (extras follow ``cls``'s config).
+    3. The result is validated with ``cls`` (extras follow ``cls``'s config). A key ``cls`` does
+       not declare raises :class:`UnknownFieldWarning` (sent or dropped as the official SDK
+       does; ``extra_body=`` on the method is the explicit, silent way to send one).
     4. Only set fields are returned, so declared defaults are not sent unless given.
     """
     if request is None:
@@ -90,6 +158,10 @@ def build_payload(
     for key, value in kwargs.items():
         if value is not None:
             payload[key] = value
+    known = known_keys(cls)
+    unknown = [key for key in payload if key not in known]
+    if unknown:
+        _warn_unknown(cls, unknown)
     model = cls.model_validate(payload)
     return model.model_dump(exclude_unset=True, by_alias=by_alias, mode="json")
 

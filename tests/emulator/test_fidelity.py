@@ -29,10 +29,8 @@ def _official(em: Emulator) -> Any:
 
 
 def _ours(em: Emulator) -> Any:
-    try:
-        from gumloop_nb import Gumloop
-    except ImportError as exc:  # the client is written in parallel
-        pytest.skip(f"gumloop_nb.Gumloop is not importable yet ({exc})")
+    from gumloop_nb import Gumloop
+
     return Gumloop(api_key="k", base_url=em.base_url)
 
 
@@ -202,10 +200,7 @@ def _legacy(kind: str, em: Emulator) -> Any:
     if kind == "official":
         cls = pytest.importorskip("gumloop").GumloopClient
     else:
-        try:
-            from gumloop_nb import GumloopClient as cls
-        except ImportError as exc:
-            pytest.skip(f"gumloop_nb.GumloopClient is not importable yet ({exc})")
+        from gumloop_nb import GumloopClient as cls
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         flows = cls("k", "usr_demo")
@@ -233,8 +228,6 @@ def _client_class(kind: str, name: str) -> Any:
         return getattr(pytest.importorskip("gumloop"), name)
     import gumloop_nb
 
-    if not hasattr(gumloop_nb, name):
-        pytest.skip(f"gumloop_nb.{name} is not available yet")
     return getattr(gumloop_nb, name)
 
 

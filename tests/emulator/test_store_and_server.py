@@ -165,7 +165,7 @@ def test_the_command_line_prints_its_base_url_and_serves(tmp_path):
         assert httpx.get(url, headers={"Authorization": "Bearer other"}).status_code == 401
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # waits and closes the pipes
 
 
 def test_the_command_line_rejects_a_bad_fault_spec():

@@ -609,7 +609,8 @@ def test_compare_objects_as_dataclasses_are_accepted() -> None:
 
 
 def test_the_notebook_compare_rows_are_tabulated_with_the_fixed_columns_first() -> None:
-    compare = pytest.importorskip("gumloop_nb.notebook.compare")
+    from gumloop_nb.notebook import compare
+
     rows = [
         compare.CompareRow(model="a", answer="x", total_s=1.0, prompt_tokens=3),
         compare.CompareRow(model="b", error="timeout"),

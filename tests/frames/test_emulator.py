@@ -11,12 +11,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import gumloop_nb
+from gumloop_nb import emulator
 from gumloop_nb.frames import FrameError, aread_artifact, read_artifact, to_dataframe
-
-emulator = pytest.importorskip("gumloop_nb.emulator", reason="the emulator has not landed yet")
-gumloop_nb = pytest.importorskip("gumloop_nb")
-if not hasattr(gumloop_nb, "Gumloop"):
-    pytest.skip("the client (gumloop_nb.Gumloop) has not landed yet", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")

@@ -97,8 +97,6 @@ class Sessions(Resource[M]):
         self,
         agent_id: str,
         request: Any = None,
-        *,
-        extra_headers: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> Any:
         """Start a session; with ``input`` the agent starts working (``stream=True`` to watch).
@@ -114,19 +112,16 @@ class Sessions(Resource[M]):
             generated = True
         path = f"/agents/{seg(agent_id)}/sessions"
         if body.get("stream"):
-            return _stream_op(
-                "POST", path, body, body.get("session_id"), headers=extra_headers, turn="new"
-            )
-        return self._create(path, body, generated, extra_headers)
+            return _stream_op("POST", path, body, body.get("session_id"), turn="new")
+        return self._create(path, body, generated)
 
     def _create(
-        self, path: str, body: dict[str, Any], generated: bool, headers: dict[str, str] | None
+        self, path: str, body: dict[str, Any], generated: bool
     ) -> Generator[Op[Any], Any, t.SessionResponse]:
         op = Op(
             "POST",
             path,
             json=body,
-            headers=headers,
             parse=model_parser(t.SessionResponse),
             idempotent=generated,
         )
