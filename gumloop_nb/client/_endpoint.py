@@ -17,11 +17,12 @@ import functools
 import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
 
 from typing_extensions import ParamSpec, Self
 
-from ._op import CallOptions, Op, Plan, Sleep, pop_options
+from ._op import UNSET, CallOptions, Op, Plan, Sleep, pop_options
 
 if TYPE_CHECKING:
     from ._streams import AsyncSessionStream, SessionStream
@@ -71,7 +72,27 @@ def _bound_signature(descriptor: Any) -> inspect.Signature:
         params.insert(at, kw)
     else:
         ret = inspect.Signature.empty
+    # The per-call options every method takes (popped by the wrapper before the plan runs).
+    params = [p for p in params if not (p.kind is p.VAR_KEYWORD and p.name == "options")]
+    at = next((i for i, p in enumerate(params) if p.kind is p.VAR_KEYWORD), len(params))
+    names = {p.name for p in params}
+    for name, annotation in _OPTION_ANNOTATIONS:
+        if name not in names:
+            default = UNSET if name == "timeout" else None  # UNSET: the client's setting
+            option = inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+            params.insert(at, option)
+            at += 1
     return sig.replace(parameters=params, return_annotation=ret)
+
+
+_OPTION_ANNOTATIONS = (
+    ("extra_headers", "Mapping[str, str] | None"),
+    ("extra_query", "Mapping[str, object] | None"),
+    ("extra_body", "Mapping[str, object] | None"),
+    ("timeout", "float | httpx.Timeout | None"),
+)
 
 
 def _expose(wrapper: Any, descriptor: Any) -> Any:
@@ -194,16 +215,24 @@ class endpoint(Generic[P, T]):
         return _expose(call_sync, self)
 
 
+@dataclass(frozen=True)
+class Pages(Generic[R]):
+    """What a :func:`pager` method returns: how to fetch one page (``make_op(cursor)``), the
+    field of the page that holds the items, and the items' type (which the iterator yields)."""
+
+    make_op: Callable[[str | None], Op[Any]]
+    key: str
+    item: type[R]
+
+
 class pager(Generic[P, R]):
     """Decorator for "every item across pages".
 
-    The decorated function takes the listing's filters and returns ``(make_op, items_key)``
-    where ``make_op(cursor)`` builds the Op for one page. ``max_items`` (keyword) stops early.
+    The decorated function takes the listing's filters and returns :class:`Pages`.
+    ``max_items`` (keyword) stops early.
     """
 
-    def __init__(
-        self, fn: Callable[Concatenate[Any, P], tuple[Callable[[str | None], Op[Any]], str]]
-    ) -> None:
+    def __init__(self, fn: Callable[Concatenate[Any, P], Pages[R]]) -> None:
         self.fn = fn
         functools.update_wrapper(self, fn)  # type: ignore[arg-type]
 
@@ -222,14 +251,14 @@ class pager(Generic[P, R]):
         @functools.wraps(fn)
         def call(*args: Any, max_items: int | None = None, **kwargs: Any) -> Any:
             options = pop_options(kwargs)
-            make_page, key = fn(obj, *args, **kwargs)
+            pages = fn(obj, *args, **kwargs)
 
             def make_op(cursor: str | None) -> Op[Any]:
-                return _with(options, make_page(cursor))
+                return _with(options, pages.make_op(cursor))
 
             if client._is_async:
-                return _apages(client._transport, make_op, key, max_items)
-            return _pages(client._transport, make_op, key, max_items)
+                return _apages(client._transport, make_op, pages.key, max_items)
+            return _pages(client._transport, make_op, pages.key, max_items)
 
         return _expose(call, self)
 

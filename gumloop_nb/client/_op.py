@@ -13,9 +13,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar, Union
 
 import httpx
+from pydantic import BaseModel
 from typing_extensions import TypedDict
 
 T = TypeVar("T")
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 Host = Literal["api", "stream", "origin", "oauth", "absolute"]
 StreamKind = Literal["chat", "session"]
@@ -186,11 +188,11 @@ def pop_options(kwargs: dict[str, Any]) -> CallOptions | None:
     return CallOptions(headers=headers, query=query, body=body, timeout=timeout)
 
 
-def model_parser(model: Any, key: str | None = None) -> Callable[[Any], Any]:
+def model_parser(model: type[ModelT], key: str | None = None) -> Callable[[Any], ModelT]:
     """A ``parse`` function validating the body (or ``body[key]``) into a pydantic model."""
     validate = model.model_validate
 
-    def parse(body: Any) -> Any:
+    def parse(body: Any) -> ModelT:
         if key is not None:
             body = body.get(key) if isinstance(body, dict) else None
         return validate(body if body is not None else {})

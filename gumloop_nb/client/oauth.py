@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from typing_extensions import Unpack
+
 from ._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ClientConfig, TimeoutTypes, oauth_root
 from ._endpoint import M, Resource, endpoint
-from ._op import Op
+from ._op import Op, RequestOptions
 
 DEFAULT_SCOPES = ("gumloop", "userinfo")
 
@@ -47,10 +49,12 @@ class OAuthResource(Resource[M]):
     @endpoint
     def register_client(
         self,
+        /,
         redirect_uri: str,
         *,
         client_name: str = "Gumloop Python SDK",
         scopes: str | Sequence[str] = DEFAULT_SCOPES,
+        **options: Unpack[RequestOptions],
     ) -> Op[dict[str, Any]]:
         """Dynamic client registration; the answer contains ``client_id``."""
         body = {
@@ -98,7 +102,13 @@ class OAuthResource(Resource[M]):
 
     @endpoint
     def exchange_code(
-        self, client_id: str, code: str, redirect_uri: str, code_verifier: str
+        self,
+        /,
+        client_id: str,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str,
+        **options: Unpack[RequestOptions],
     ) -> Op[dict[str, Any]]:
         form = {
             "grant_type": "authorization_code",
@@ -112,7 +122,9 @@ class OAuthResource(Resource[M]):
         )
 
     @endpoint
-    def refresh_token(self, client_id: str, refresh_token: str) -> Op[dict[str, Any]]:
+    def refresh_token(
+        self, /, client_id: str, refresh_token: str, **options: Unpack[RequestOptions]
+    ) -> Op[dict[str, Any]]:
         form = {
             "grant_type": "refresh_token",
             "client_id": client_id,
@@ -123,7 +135,7 @@ class OAuthResource(Resource[M]):
         )
 
     @endpoint
-    def revoke(self, client_id: str, token: str) -> Op[None]:
+    def revoke(self, /, client_id: str, token: str, **options: Unpack[RequestOptions]) -> Op[None]:
         form = {"client_id": client_id, "token": token}
         return Op(
             "POST",

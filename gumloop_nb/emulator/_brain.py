@@ -523,7 +523,14 @@ async def upload_files(request: Request) -> Response:
         raise ApiError(
             400, "invalid_request", f"The multipart body could not be read ({exc}).", param="files"
         ) from None
-    uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    try:  # read the parts, then close their spooled files on every path
+        uploads = [
+            (f.filename or "", await f.read())
+            for f in form.getlist("files")
+            if isinstance(f, UploadFile)
+        ]
+    finally:
+        await form.close()
     if not uploads:
         raise ApiError(
             400, "invalid_request", "Send at least one file part named 'files'.", param="files"
@@ -533,13 +540,12 @@ async def upload_files(request: Request) -> Response:
     accepted: list[dict[str, Any]] = []
     rejected: list[dict[str, str]] = []
     unchanged = 0
-    for upload in uploads:
-        name = (upload.filename or "").replace("\\", "/").strip()
-        data = await upload.read()
+    for filename, data in uploads:
+        name = filename.replace("\\", "/").strip()
         if not _safe_name(name):
             rejected.append(
                 {
-                    "file_name": upload.filename or "",
+                    "file_name": filename,
                     "error": "The file name must be a relative path without '..' segments.",
                 }
             )

@@ -158,8 +158,13 @@ def build_payload(
     for key, value in kwargs.items():
         if value is not None:
             payload[key] = value
+    # Keys the caller typed (kwargs, mapping keys) are checked; a model instance's extras were
+    # accepted when it was constructed.
+    given = [k for k, v in kwargs.items() if v is not None]
+    if isinstance(request, Mapping):
+        given = [*request, *given]
     known = known_keys(cls)
-    unknown = [key for key in payload if key not in known]
+    unknown = list(dict.fromkeys(k for k in given if k not in known))
     if unknown:
         _warn_unknown(cls, unknown)
     model = cls.model_validate(payload)

@@ -156,14 +156,15 @@ async def test_create_merges_request_and_kwargs_dropping_none_and_keeping_extras
     client: Any, router: Any
 ) -> None:
     route = router.post("/agents").respond(201, json={"agent": AGENT})
-    await run(
-        client.agents.create(
-            {"name": "Draft", "model_name": "old", "system_prompt": "Be brief."},
-            model_name="auto",
-            description=None,
-            some_future_field=1,
+    with pytest.warns(t.UnknownFieldWarning, match="some_future_field"):
+        await run(
+            client.agents.create(
+                {"name": "Draft", "model_name": "old", "system_prompt": "Be brief."},
+                model_name="auto",
+                description=None,
+                some_future_field=1,
+            )
         )
-    )
     assert body_of(route.calls.last.request) == {
         "name": "Draft",
         "model_name": "auto",
@@ -191,17 +192,18 @@ async def test_chat_drops_unknown_keys_and_none_and_sends_the_schema_alias(
 ) -> None:
     route = router.post(f"{WS}/chat/completions").respond(200, json=chat_result_json())
     schema = {"type": "object", "properties": {"n": {"type": "integer"}}}
-    await run(
-        client.chat.completions.create(
-            {"model": "old", "messages": MESSAGES, "bogus_key": 1},
-            model="m",
-            temperature=None,
-            response_format={
-                "type": "json_schema",
-                "json_schema": {"name": "prime", "strict": True, "schema": schema},
-            },
+    with pytest.warns(t.UnknownFieldWarning, match="bogus_key"):
+        await run(
+            client.chat.completions.create(
+                {"model": "old", "messages": MESSAGES, "bogus_key": 1},
+                model="m",
+                temperature=None,
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {"name": "prime", "strict": True, "schema": schema},
+                },
+            )
         )
-    )
     body = body_of(route.calls.last.request)
     assert body == {
         "model": "m",

@@ -167,7 +167,13 @@ def test_official_parameter_order_is_kept_for_positional_callers() -> None:
 @pytest.mark.parametrize("cls", [Gumloop, AsyncGumloop])
 def test_bound_methods_do_not_show_self_in_their_signature(cls: Any) -> None:
     client = _clients("sync" if cls is Gumloop else "async")[1]
-    assert list(inspect.signature(client.agents.retrieve).parameters) == ["agent_id"]
+    assert list(inspect.signature(client.agents.retrieve).parameters) == [
+        "agent_id",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "timeout",
+    ]
     assert next(iter(inspect.signature(client.sessions.stream).parameters)) == "agent_id"
 
 

@@ -39,6 +39,20 @@ def slow_http(slow_em: Emulator) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.fixture
+def closing() -> Iterator[Callable[[Any], Any]]:
+    """``closing(client)`` returns the client and closes it when the test ends (pass or fail)."""
+    opened: list[Any] = []
+
+    def register(obj: Any) -> Any:
+        opened.append(obj)
+        return obj
+
+    yield register
+    for obj in reversed(opened):
+        obj.close()
+
+
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
     """Poll `predicate` until it returns a truthy value; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout

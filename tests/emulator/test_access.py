@@ -146,9 +146,11 @@ def test_signed_download_urls_honour_their_token_and_a_later_password(http):
 
 
 @pytest.mark.parametrize("which", ["official", "ours"])
-def test_the_clients_read_and_change_access(em, http, which):
-    client = (gumloop.Gumloop if which == "official" else gumloop_nb.Gumloop)(
-        api_key="k", base_url=em.base_url
+def test_the_clients_read_and_change_access(em, http, which, closing):
+    client = closing(
+        (gumloop.Gumloop if which == "official" else gumloop_nb.Gumloop)(
+            api_key="k", base_url=em.base_url
+        )
     )
     items = _items(http)
     for kind, item in items.items():
@@ -163,11 +165,11 @@ def test_the_clients_read_and_change_access(em, http, which):
         assert changed.access.link == "anyone"
 
 
-def test_set_access_with_a_password_applies_both_calls(em, http):
+def test_set_access_with_a_password_applies_both_calls(em, http, closing):
     """What ``gumloop artifacts set-access --password-stdin --link password`` sends: the
     password PUT, then the access PUT (the access PUT used to be a 404, half-applying it)."""
     art = _artifact(http)
-    client = gumloop.Gumloop(api_key="k", base_url=em.base_url)
+    client = closing(gumloop.Gumloop(api_key="k", base_url=em.base_url))
     assert client.artifacts.set_password(art["id"], "pw-cli").success is True
     changed = client.artifacts.update_access(art["id"], link={"mode": "password"})
     assert changed.access.link == "password" and changed.access.password_protected is True

@@ -151,9 +151,11 @@ def test_unknown_session_is_404(http):
 
 
 @pytest.mark.parametrize("which", ["official", "ours"])
-def test_the_clients_resolve_approvals(em, http, which):
-    client = (gumloop.Gumloop if which == "official" else gumloop_nb.Gumloop)(
-        api_key="k", base_url=em.base_url
+def test_the_clients_resolve_approvals(em, http, which, closing):
+    client = closing(
+        (gumloop.Gumloop if which == "official" else gumloop_nb.Gumloop)(
+            api_key="k", base_url=em.base_url
+        )
     )
     sid, session = _waiting_session(http)
     action = session["pending_approvals"][0]["action_request_id"]

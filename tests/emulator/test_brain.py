@@ -205,9 +205,11 @@ def test_uploads_need_multipart_files(http):
 
 
 @pytest.mark.parametrize("which", ["official", "ours"])
-def test_the_clients_manage_sources_and_files(em, which):
-    client = (gumloop.Gumloop if which == "official" else gumloop_nb.Gumloop)(
-        api_key="k", base_url=em.base_url
+def test_the_clients_manage_sources_and_files(em, which, closing):
+    client = closing(
+        (gumloop.Gumloop if which == "official" else gumloop_nb.Gumloop)(
+            api_key="k", base_url=em.base_url
+        )
     )
     source = client.brain.create_source("Client notes", scope="personal").source
     up = client.brain.upload_files(source.id, {"plan.md": b"# Plan\nLaunch the vorpalite beta."})

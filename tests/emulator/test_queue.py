@@ -147,9 +147,9 @@ def test_a_reused_key_with_another_body_is_409_and_queues_nothing(slow_http):
 
 
 @pytest.mark.parametrize("which", ["official", "ours"])
-def test_the_clients_read_the_queue_and_get_one_receipt_per_key(em, which):
+def test_the_clients_read_the_queue_and_get_one_receipt_per_key(em, which, closing):
     make = gumloop.Gumloop if which == "official" else gumloop_nb.Gumloop
-    client = make(api_key="k", base_url=em.base_url)
+    client = closing(make(api_key="k", base_url=em.base_url))
     agent = client.agents.create(name="Queue", model_name="claude-haiku-4-5")
     agent_id = agent.agent.id if hasattr(agent, "agent") else agent.id
     sid = client.sessions.create(agent_id).session.id

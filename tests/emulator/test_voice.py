@@ -48,9 +48,9 @@ def test_bad_starts_are_refused(em, http, change, status):
     assert http.post(f"{root}/gummies/{agent_id}/voice/sessions", json=body).status_code == status
 
 
-def test_official_sdk_voice_round_trip(em):
+def test_official_sdk_voice_round_trip(em, closing):
     gumloop = pytest.importorskip("gumloop")
-    client = gumloop.Gumloop(api_key="k", base_url=em.base_url)
+    client = closing(gumloop.Gumloop(api_key="k", base_url=em.base_url))
     agent = client.agents.create(name="Voice", model_name="gpt-4.1").agent
     session = client.sessions.create(agent.id).session
     started = client.voice.start(agent.id, session_id=session.id, offer_sdp=OFFER, incognito=True)

@@ -30,10 +30,12 @@ def client(em: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def flows(em: Any) -> Any:
+def flows(em: Any) -> Iterator[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        return gumloop_nb.GumloopClient(api_key="k", user_id="usr_demo", base_url=em.base_url)
+        client = gumloop_nb.GumloopClient(api_key="k", user_id="usr_demo", base_url=em.base_url)
+    yield client
+    client.close()
 
 
 def bundled(name: str) -> pd.DataFrame:

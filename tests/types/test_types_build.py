@@ -13,6 +13,7 @@ from gumloop_nb.types import (
     McpToolCallRequest,
     SessionContinueRequest,
     SessionCreateRequest,
+    UnknownFieldWarning,
     VoiceSessionCreateRequest,
 )
 
@@ -23,7 +24,8 @@ def test_kwargs_overlay_a_mapping_request():
 
 
 def test_unknown_keyword_fields_are_sent_too():
-    body = AgentCreateRequest.build(name="A", model_name="m", some_future_field=1)
+    with pytest.warns(UnknownFieldWarning, match="some_future_field"):
+        body = AgentCreateRequest.build(name="A", model_name="m", some_future_field=1)
     assert body == {"name": "A", "model_name": "m", "some_future_field": 1}
 
 
@@ -105,11 +107,12 @@ def test_voice_request_refuses_an_oversized_offer():
 
 
 def test_chat_build_drops_unknown_keys_and_none_kwargs():
-    body = ChatRequest.build(
-        {"messages": [{"role": "user", "content": "Hi"}], "not_a_field": 1},
-        model="demo-echo",
-        temperature=None,
-    )
+    with pytest.warns(UnknownFieldWarning, match="not_a_field"):
+        body = ChatRequest.build(
+            {"messages": [{"role": "user", "content": "Hi"}], "not_a_field": 1},
+            model="demo-echo",
+            temperature=None,
+        )
     assert body == {"messages": [{"role": "user", "content": "Hi"}], "model": "demo-echo"}
 
 

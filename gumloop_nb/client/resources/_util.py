@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from .._op import Op, drop_none, model_parser
+from .._op import ModelT, Op, drop_none, model_parser
 
 
 def seg(value: str) -> str:
@@ -16,11 +16,13 @@ def seg(value: str) -> str:
     return quote(value, safe="")
 
 
-def get(path: str, model: Any, params: Mapping[str, Any] | None = None, **kw: Any) -> Op[Any]:
+def get(
+    path: str, model: type[ModelT], params: Mapping[str, Any] | None = None, **kw: Any
+) -> Op[ModelT]:
     return Op("GET", path, params=params, parse=model_parser(model), **kw)
 
 
-def send(method: str, path: str, model: Any, body: Any = None, **kw: Any) -> Op[Any]:
+def send(method: str, path: str, model: type[ModelT], body: Any = None, **kw: Any) -> Op[ModelT]:
     return Op(method, path, json=body if body is not None else {}, parse=model_parser(model), **kw)
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
+
+from typing_extensions import Unpack
 
 from ... import types as t
 from ...errors import ResponseTooLargeError
 from .._download import DEFAULT_MAX_DOWNLOAD, fetch_op
-from .._endpoint import M, Resource, endpoint, pager
-from .._op import UNSET, Op, model_parser
+from .._endpoint import M, Pages, Resource, endpoint, pager
+from .._op import Op, RequestOptions, model_parser
 from ._util import access_get, access_put, get, seg, send
 
 
@@ -17,6 +19,7 @@ class Artifacts(Resource[M]):
     @endpoint
     def list(
         self,
+        /,
         agent_id: str,
         *,
         session_id: str | None = None,
@@ -37,19 +40,18 @@ class Artifacts(Resource[M]):
         return get(f"/agents/{seg(agent_id)}/artifacts", t.ArtifactListResponse, params)
 
     @pager
-    def iter_all(
-        self, agent_id: str, **filters: Any
-    ) -> tuple[Callable[[str | None], Op[Any]], str]:
+    def iter_all(self, /, agent_id: str, **filters: Any) -> Pages[t.Artifact]:
         """Every artifact of an agent across pages (``max_items=N`` stops early)."""
         path = f"/agents/{seg(agent_id)}/artifacts"
-        return (
+        return Pages(
             lambda cursor: get(path, t.ArtifactListResponse, {**filters, "cursor": cursor}),
             "artifacts",
+            t.Artifact,
         )
 
     @endpoint
     def download(
-        self, artifact_id: str, *, version_id: str | None = None, **kwargs: Any
+        self, /, artifact_id: str, *, version_id: str | None = None, **kwargs: Any
     ) -> Op[t.ArtifactDownloadResponse]:
         """A signed ``download_url`` (fetch the bytes with a plain GET, no auth).
 
@@ -61,10 +63,12 @@ class Artifacts(Resource[M]):
     @endpoint
     def read_bytes(
         self,
+        /,
         artifact_id: str,
         *,
         version_id: str | None = None,
         max_bytes: int | None = DEFAULT_MAX_DOWNLOAD,
+        **options: Unpack[RequestOptions],
     ) -> Generator[Op[Any], Any, bytes]:
         """Download an artifact's bytes (resolves the signed URL, then fetches it).
 
@@ -88,15 +92,22 @@ class Artifacts(Resource[M]):
 
     @endpoint
     def fetch(
-        self, url: str, *, max_bytes: int | None = DEFAULT_MAX_DOWNLOAD, timeout: Any = UNSET
+        self,
+        /,
+        url: str,
+        *,
+        max_bytes: int | None = DEFAULT_MAX_DOWNLOAD,
+        **options: Unpack[RequestOptions],
     ) -> Op[bytes]:
         """The bytes behind a ``download_url`` (from :meth:`download`): a plain GET with no
-        credentials, stopped at ``max_bytes``; a relative URL is resolved against base_url."""
-        return fetch_op(url, self._client.base_url, max_bytes, timeout)
+        credentials, stopped at ``max_bytes``; a relative URL is resolved against base_url.
+        ``timeout=`` (a per-call option) applies to it; the other options are not sent to a
+        storage host."""
+        return fetch_op(url, self._client.base_url, max_bytes)
 
     @endpoint
     def delete(
-        self, artifact_id: str, *, team_id: str | None = None
+        self, /, artifact_id: str, *, team_id: str | None = None, **options: Unpack[RequestOptions]
     ) -> Op[t.ArtifactDeletedResponse]:
         return Op(
             "DELETE",
@@ -108,7 +119,13 @@ class Artifacts(Resource[M]):
 
     @endpoint
     def rename(
-        self, artifact_id: str, name: str | None, *, team_id: str | None = None
+        self,
+        /,
+        artifact_id: str,
+        name: str | None,
+        *,
+        team_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.ArtifactNameResponse]:
         return send(
             "PUT",
@@ -120,22 +137,33 @@ class Artifacts(Resource[M]):
 
     @endpoint
     def list_versions(
-        self, artifact_id: str, *, team_id: str | None = None
+        self, /, artifact_id: str, *, team_id: str | None = None, **options: Unpack[RequestOptions]
     ) -> Op[t.ArtifactVersionsResponse]:
         path = f"/artifacts/{seg(artifact_id)}/versions"
         return get(path, t.ArtifactVersionsResponse, {"team_id": team_id})
 
     @endpoint
-    def set_password(self, artifact_id: str, password: str) -> Op[t.ArtifactPasswordResponse]:
+    def set_password(
+        self, /, artifact_id: str, password: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.ArtifactPasswordResponse]:
         path = f"/artifacts/{seg(artifact_id)}/password"
         return send("PUT", path, t.ArtifactPasswordResponse, {"password": password})
 
     @endpoint
-    def get_access(self, artifact_id: str) -> Op[t.ItemAccessResponse]:
+    def get_access(
+        self, /, artifact_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.ItemAccessResponse]:
         return access_get("artifacts", artifact_id)
 
     @endpoint
     def update_access(
-        self, artifact_id: str, *, share: Any = None, remove: Any = None, link: Any = None
+        self,
+        /,
+        artifact_id: str,
+        *,
+        share: Any = None,
+        remove: Any = None,
+        link: Any = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.ItemAccessChangeResponse]:
         return access_put("artifacts", artifact_id, share, remove, link)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing_extensions import Unpack
+
 from ... import types as t
 from .._endpoint import M, Resource, endpoint
-from .._op import Op, model_parser
+from .._op import Op, RequestOptions, model_parser
 from ._util import get, merged, seg, send
 from .skills import FileSpec, file_parts
 
@@ -15,6 +17,7 @@ class Brain(Resource[M]):
     @endpoint
     def search(
         self,
+        /,
         query: str,
         *,
         limit: int | None = None,
@@ -32,6 +35,7 @@ class Brain(Resource[M]):
     @endpoint
     def list_sources(
         self,
+        /,
         *,
         source_type: str | None = None,
         scope: str | None = None,
@@ -53,6 +57,7 @@ class Brain(Resource[M]):
     @endpoint
     def create_source(
         self,
+        /,
         name: str,
         *,
         scope: str | None = None,
@@ -74,11 +79,15 @@ class Brain(Resource[M]):
         return send("POST", "/brain/sources", t.BrainSourceResponse, body)
 
     @endpoint
-    def get_source(self, source_id: str) -> Op[t.BrainSourceResponse]:
+    def get_source(
+        self, /, source_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.BrainSourceResponse]:
         return get(f"/brain/sources/{seg(source_id)}", t.BrainSourceResponse)
 
     @endpoint
-    def delete_source(self, source_id: str) -> Op[t.BrainSourceDeleteResponse]:
+    def delete_source(
+        self, /, source_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.BrainSourceDeleteResponse]:
         return Op(
             "DELETE",
             f"/brain/sources/{seg(source_id)}",
@@ -86,20 +95,32 @@ class Brain(Resource[M]):
         )
 
     @endpoint
-    def sync_source(self, source_id: str) -> Op[t.BrainSourceSyncResponse]:
+    def sync_source(
+        self, /, source_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.BrainSourceSyncResponse]:
         return send("POST", f"/brain/sources/{seg(source_id)}/sync", t.BrainSourceSyncResponse, {})
 
     @endpoint
-    def approve_source(self, source_id: str) -> Op[t.BrainSourceResponse]:
+    def approve_source(
+        self, /, source_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.BrainSourceResponse]:
         return send("POST", f"/brain/sources/{seg(source_id)}/approve", t.BrainSourceResponse, {})
 
     @endpoint
-    def get_estimate(self, source_id: str) -> Op[t.BrainSourceEstimateResponse]:
+    def get_estimate(
+        self, /, source_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.BrainSourceEstimateResponse]:
         return get(f"/brain/sources/{seg(source_id)}/estimate", t.BrainSourceEstimateResponse)
 
     @endpoint
     def list_sync_runs(
-        self, source_id: str, *, page_size: int | None = None, cursor: str | None = None
+        self,
+        /,
+        source_id: str,
+        *,
+        page_size: int | None = None,
+        cursor: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.BrainSourceHistoryResponse]:
         return get(
             f"/brain/sources/{seg(source_id)}/sync-runs",
@@ -109,7 +130,13 @@ class Brain(Resource[M]):
 
     @endpoint
     def list_source_issues(
-        self, source_id: str, *, page_size: int | None = None, cursor: str | None = None
+        self,
+        /,
+        source_id: str,
+        *,
+        page_size: int | None = None,
+        cursor: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.BrainSourceIssuesResponse]:
         return get(
             f"/brain/sources/{seg(source_id)}/issues",
@@ -120,12 +147,14 @@ class Brain(Resource[M]):
     @endpoint
     def list_source_children(
         self,
+        /,
         source_id: str,
         *,
         parent_id: str | None = None,
         query: str | None = None,
         page_size: int | None = None,
         cursor: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.BrainSourceChildrenResponse]:
         params = {"parent_id": parent_id, "query": query, "page_size": page_size, "cursor": cursor}
         return get(
@@ -135,6 +164,7 @@ class Brain(Resource[M]):
     @endpoint
     def list_files(
         self,
+        /,
         source_id: str,
         *,
         page_size: int | None = None,
@@ -145,7 +175,9 @@ class Brain(Resource[M]):
         return get(f"/brain/sources/{seg(source_id)}/files", t.BrainFileListResponse, params)
 
     @endpoint
-    def upload_files(self, source_id: str, files: FileSpec) -> Op[t.BrainFileUploadResponse]:
+    def upload_files(
+        self, /, source_id: str, files: FileSpec, **options: Unpack[RequestOptions]
+    ) -> Op[t.BrainFileUploadResponse]:
         return Op(
             "POST",
             f"/brain/sources/{seg(source_id)}/files",
@@ -154,7 +186,9 @@ class Brain(Resource[M]):
         )
 
     @endpoint
-    def delete_file(self, source_id: str, file_id: str) -> Op[t.BrainFileDeleteResponse]:
+    def delete_file(
+        self, /, source_id: str, file_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.BrainFileDeleteResponse]:
         return Op(
             "DELETE",
             f"/brain/sources/{seg(source_id)}/files/{seg(file_id)}",

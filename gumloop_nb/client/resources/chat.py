@@ -2,12 +2,62 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
+
+from pydantic import BaseModel
+from typing_extensions import Self, Unpack
 
 from ... import types as t
 from ...errors import GumloopError
-from .._endpoint import M, Resource, endpoint
-from .._op import Op, model_parser
+from .._endpoint import Async, M, Resource, Sync, endpoint
+from .._op import Op, RequestOptions, model_parser
+
+if TYPE_CHECKING:
+    from .._streams import AsyncChatCompletionStream, ChatCompletionStream
+
+#: A chat request as ``create`` takes it positionally: the model, a mapping, or nothing.
+ChatRequestInput = t.ChatRequest | Mapping[str, Any] | None
+_Nested = Mapping[str, Any] | BaseModel
+
+
+class ChatCreateParams(RequestOptions, total=False):
+    """The keyword arguments of ``chat.completions.create`` (the fields of ``ChatRequest``
+    besides ``stream``, plus the per-call options). A field the request does not declare is a
+    type error here; at run time it warns (``UnknownFieldWarning``) and is dropped, as the
+    official SDK drops it; send one on purpose with ``extra_body``."""
+
+    messages: Sequence[_Nested]
+    model: str | None
+    models: Sequence[str] | None
+    stream_options: _Nested | None
+    temperature: float | None
+    top_p: float | None
+    frequency_penalty: float | None
+    presence_penalty: float | None
+    seed: int | None
+    max_completion_tokens: int | None
+    max_tokens: int | None
+    stop: str | Sequence[str] | None
+    logit_bias: Mapping[str, float] | None
+    logprobs: bool | None
+    top_logprobs: int | None
+    tools: Sequence[_Nested] | None
+    tool_choice: str | _Nested | None
+    parallel_tool_calls: bool | None
+    response_format: _Nested | None
+    modalities: Sequence[str] | None
+    image_config: Mapping[str, _Nested] | None
+    provider: _Nested | None
+    reasoning: _Nested | None
+    plugins: Sequence[_Nested] | None
+    metadata: Mapping[str, str] | None
+    session_id: str | None
+    user: str | None
+    service_tier: str | None
+    trace: _Nested | None
+    debug: Mapping[str, Any] | None
+    cache_control: Mapping[str, Any] | None
 
 
 def _chat_op(request: Any, kwargs: dict[str, Any], *, force_stream: bool | None = None) -> Op[Any]:
@@ -47,6 +97,116 @@ def _chat_op(request: Any, kwargs: dict[str, Any], *, force_stream: bool | None 
     )
 
 
+class _SyncCreate(Protocol):
+    """``Gumloop().chat.completions.create``: the return type follows ``stream``."""
+
+    @overload
+    def __call__(
+        self,
+        request: ChatRequestInput = None,
+        *,
+        stream: Literal[True],
+        **kwargs: Unpack[ChatCreateParams],
+    ) -> ChatCompletionStream: ...
+    @overload
+    def __call__(
+        self,
+        request: None = None,
+        *,
+        stream: Literal[False] | None = None,
+        **kwargs: Unpack[ChatCreateParams],
+    ) -> t.ChatResult: ...
+    @overload
+    def __call__(
+        self,
+        request: ChatRequestInput,
+        *,
+        stream: Literal[False],
+        **kwargs: Unpack[ChatCreateParams],
+    ) -> t.ChatResult: ...
+    @overload
+    def __call__(
+        self,
+        request: ChatRequestInput = None,
+        *,
+        stream: bool | None = None,
+        **kwargs: Unpack[ChatCreateParams],
+    ) -> t.ChatResult | ChatCompletionStream: ...
+
+
+class _AsyncCreate(Protocol):
+    """``AsyncGumloop().chat.completions.create``: await it; the result follows ``stream``."""
+
+    @overload
+    async def __call__(
+        self,
+        request: ChatRequestInput = None,
+        *,
+        stream: Literal[True],
+        **kwargs: Unpack[ChatCreateParams],
+    ) -> AsyncChatCompletionStream: ...
+    @overload
+    async def __call__(
+        self,
+        request: None = None,
+        *,
+        stream: Literal[False] | None = None,
+        **kwargs: Unpack[ChatCreateParams],
+    ) -> t.ChatResult: ...
+    @overload
+    async def __call__(
+        self,
+        request: ChatRequestInput,
+        *,
+        stream: Literal[False],
+        **kwargs: Unpack[ChatCreateParams],
+    ) -> t.ChatResult: ...
+    @overload
+    async def __call__(
+        self,
+        request: ChatRequestInput = None,
+        *,
+        stream: bool | None = None,
+        **kwargs: Unpack[ChatCreateParams],
+    ) -> t.ChatResult | AsyncChatCompletionStream: ...
+
+
+class _StreamCall(Protocol):
+    def __call__(
+        self, request: ChatRequestInput = None, **kwargs: Unpack[ChatCreateParams]
+    ) -> ChatCompletionStream: ...
+
+
+class _AsyncStreamCall(Protocol):
+    async def __call__(
+        self, request: ChatRequestInput = None, **kwargs: Unpack[ChatCreateParams]
+    ) -> AsyncChatCompletionStream: ...
+
+
+class _create_endpoint(endpoint[..., Any]):
+    """``endpoint`` whose bound call is typed by the overloads above (``stream=`` decides)."""
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type) -> _SyncCreate: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: type) -> _AsyncCreate: ...
+    def __get__(self, obj: Any, owner: type) -> Any:
+        return super().__get__(obj, owner)
+
+
+class _stream_endpoint(endpoint[..., Any]):
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type) -> _StreamCall: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: type) -> _AsyncStreamCall: ...
+    def __get__(self, obj: Any, owner: type) -> Any:
+        return super().__get__(obj, owner)
+
+
 class Completions(Resource[M]):
     """Chat completions in the OpenAI/OpenRouter shape.
 
@@ -55,12 +215,12 @@ class Completions(Resource[M]):
     that yields ``ChatStreamChunk`` and assembles the answer (``.text``, ``.final()``).
     """
 
-    @endpoint
-    def create(self, request: Any = None, **kwargs: Any) -> Op[Any]:
+    @_create_endpoint
+    def create(self, /, request: ChatRequestInput = None, **kwargs: Any) -> Op[Any]:
         return _chat_op(request, kwargs)
 
-    @endpoint
-    def stream(self, request: Any = None, **kwargs: Any) -> Op[Any]:
+    @_stream_endpoint
+    def stream(self, /, request: ChatRequestInput = None, **kwargs: Any) -> Op[Any]:
         """Like ``create(..., stream=True)``: always a stream object."""
         return _chat_op(request, kwargs, force_stream=True)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from typing_extensions import Unpack
+
 from ... import types as t
 from ...errors import GumloopError
 from .._endpoint import M, Resource, endpoint
-from .._op import Op, drop_none, model_parser
+from .._op import Op, RequestOptions, drop_none, model_parser
 from ._util import get, seg, send
 
 MAX_CALLS = 5
@@ -25,27 +27,27 @@ def _call_dict(call: Any) -> dict[str, Any]:
 class Mcp(Resource[M]):
     @endpoint
     def list_servers(
-        self, *, team_id: str | None = None, **kwargs: Any
+        self, /, *, team_id: str | None = None, **kwargs: Any
     ) -> Op[t.McpServersResponse]:
         return get("/mcp/servers", t.McpServersResponse, {"team_id": team_id, **kwargs})
 
     @endpoint
     def get_server(
-        self, server_id: str, *, team_id: str | None = None, **kwargs: Any
+        self, /, server_id: str, *, team_id: str | None = None, **kwargs: Any
     ) -> Op[t.McpServerResponse]:
         params = {"team_id": team_id, **kwargs}
         return get(f"/mcp/servers/{seg(server_id)}", t.McpServerResponse, params)
 
     @endpoint
     def list_accounts(
-        self, server_id: str, *, team_id: str | None = None
+        self, /, server_id: str, *, team_id: str | None = None, **options: Unpack[RequestOptions]
     ) -> Op[t.McpServerAccountsResponse]:
         path = f"/mcp/servers/{seg(server_id)}/accounts"
         return get(path, t.McpServerAccountsResponse, {"team_id": team_id})
 
     @endpoint
     def list_tools(
-        self, server_id: str, *, team_id: str | None = None, **kwargs: Any
+        self, /, server_id: str, *, team_id: str | None = None, **kwargs: Any
     ) -> Op[t.McpToolsResponse]:
         path = f"/mcp/servers/{seg(server_id)}/tools"
         return get(path, t.McpToolsResponse, {"team_id": team_id, **kwargs})
@@ -53,6 +55,7 @@ class Mcp(Resource[M]):
     @endpoint
     def list_resources(
         self,
+        /,
         server_id: str,
         *,
         cursor: str | None = None,
@@ -64,14 +67,14 @@ class Mcp(Resource[M]):
 
     @endpoint
     def get_resource(
-        self, server_id: str, uri: str, *, team_id: str | None = None, **kwargs: Any
+        self, /, server_id: str, uri: str, *, team_id: str | None = None, **kwargs: Any
     ) -> Op[t.McpResourceReadResponse]:
         path = f"/mcp/servers/{seg(server_id)}/resources/read"
         return get(path, t.McpResourceReadResponse, {"uri": uri, "team_id": team_id, **kwargs})
 
     @endpoint
     def list_prompts(
-        self, server_id: str, *, team_id: str | None = None, **kwargs: Any
+        self, /, server_id: str, *, team_id: str | None = None, **kwargs: Any
     ) -> Op[t.McpPromptsResponse]:
         path = f"/mcp/servers/{seg(server_id)}/prompts"
         return get(path, t.McpPromptsResponse, {"team_id": team_id, **kwargs})
@@ -79,11 +82,13 @@ class Mcp(Resource[M]):
     @endpoint
     def get_prompt(
         self,
+        /,
         server_id: str,
         name: str,
         arguments: Mapping[str, Any] | None = None,
         *,
         team_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.McpPromptResponse]:
         body: dict[str, Any] = {"name": name, "arguments": dict(arguments or {})}
         team = team_id or self._client.team_id
@@ -95,6 +100,7 @@ class Mcp(Resource[M]):
     @endpoint
     def execute(
         self,
+        /,
         server_id: str,
         tool_name: str,
         arguments: Mapping[str, Any] | None = None,
@@ -102,6 +108,7 @@ class Mcp(Resource[M]):
         ref: str | None = None,
         account: str | None = None,
         team_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.McpExecuteResponse]:
         """Call one tool. Failures are per result (``result.status``/``.error``), not exceptions."""
         call = drop_none(
@@ -117,7 +124,12 @@ class Mcp(Resource[M]):
 
     @endpoint
     def execute_many(
-        self, calls: Sequence[Any], *, team_id: str | None = None
+        self,
+        /,
+        calls: Sequence[Any],
+        *,
+        team_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.McpExecuteResponse]:
         """Call 1 to 5 tools concurrently; results come back in call order, each with a status.
 

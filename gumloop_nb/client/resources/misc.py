@@ -5,28 +5,30 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from typing_extensions import Unpack
+
 from ... import types as t
 from ...errors import GumloopError
 from .._endpoint import M, Resource, endpoint
-from .._op import Op, drop_none, model_parser
+from .._op import Op, RequestOptions, drop_none, model_parser
 from ._util import get, merged, seg, send
 
 
 class Teams(Resource[M]):
     @endpoint
-    def list(self, **kwargs: Any) -> Op[t.TeamsResponse]:
+    def list(self, /, **kwargs: Any) -> Op[t.TeamsResponse]:
         return get("/teams", t.TeamsResponse, kwargs)
 
 
 class Organizations(Resource[M]):
     @endpoint
-    def list(self) -> Op[t.OrganizationsResponse]:
+    def list(self, /, **options: Unpack[RequestOptions]) -> Op[t.OrganizationsResponse]:
         return get("/organizations", t.OrganizationsResponse)
 
 
 class Wiki(Resource[M]):
     @endpoint
-    def query(self, request: Any = None, **kwargs: Any) -> Op[t.WikiQueryResponse]:
+    def query(self, /, request: Any = None, **kwargs: Any) -> Op[t.WikiQueryResponse]:
         body = merged(t.WikiQueryRequest, request, kwargs)
         return send("POST", "/wiki/query", t.WikiQueryResponse, body, idempotent=True)
 
@@ -35,6 +37,7 @@ class Decisions(Resource[M]):
     @endpoint
     def create(
         self,
+        /,
         request: Any = None,
         *,
         team_id: str | None = None,
@@ -65,7 +68,14 @@ class Decisions(Resource[M]):
 class Voice(Resource[M]):
     @endpoint
     def start(
-        self, agent_id: str, *, session_id: str, offer_sdp: str, incognito: bool = False
+        self,
+        /,
+        agent_id: str,
+        *,
+        session_id: str,
+        offer_sdp: str,
+        incognito: bool = False,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.VoiceSessionStarted]:
         body = t.VoiceSessionCreateRequest(
             session_id=session_id, offer_sdp=offer_sdp, incognito=incognito
@@ -81,7 +91,9 @@ class Voice(Resource[M]):
         )
 
     @endpoint
-    def end(self, agent_id: str, voice_session_id: str) -> Op[t.VoiceSessionEndResponse]:
+    def end(
+        self, /, agent_id: str, voice_session_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.VoiceSessionEndResponse]:
         path = f"/gummies/{seg(agent_id)}/voice/sessions/{seg(voice_session_id)}/end"
         return Op(
             "POST", path, host="origin", scoped=False, parse=model_parser(t.VoiceSessionEndResponse)
@@ -90,11 +102,13 @@ class Voice(Resource[M]):
 
 class BrowserProfiles(Resource[M]):
     @endpoint
-    def list(self, *, team_id: str | None = None) -> Op[t.BrowserProfilesResponse]:
+    def list(
+        self, /, *, team_id: str | None = None, **options: Unpack[RequestOptions]
+    ) -> Op[t.BrowserProfilesResponse]:
         return get("/browser-profiles", t.BrowserProfilesResponse, {"team_id": team_id})
 
     @endpoint
-    def create(self, name: str) -> Op[Any]:
+    def create(self, /, name: str, **options: Unpack[RequestOptions]) -> Op[Any]:
         return Op(
             "POST",
             "/browser-profiles",
@@ -104,7 +118,7 @@ class BrowserProfiles(Resource[M]):
         )
 
     @endpoint
-    def get(self, profile_id: str) -> Op[Any]:
+    def get(self, /, profile_id: str, **options: Unpack[RequestOptions]) -> Op[Any]:
         return Op(
             "GET",
             f"/browser-profiles/{seg(profile_id)}",
@@ -114,7 +128,13 @@ class BrowserProfiles(Resource[M]):
 
     @endpoint
     def update(
-        self, profile_id: str, *, name: str | None = None, is_default: bool | None = None
+        self,
+        /,
+        profile_id: str,
+        *,
+        name: str | None = None,
+        is_default: bool | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[Any]:
         body = drop_none({"name": name, "is_default": is_default})
         return Op(
@@ -126,7 +146,9 @@ class BrowserProfiles(Resource[M]):
         )
 
     @endpoint
-    def delete(self, profile_id: str) -> Op[t.BrowserProfileDeleteResponse]:
+    def delete(
+        self, /, profile_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.BrowserProfileDeleteResponse]:
         return Op(
             "DELETE",
             f"/browser-profiles/{seg(profile_id)}",
@@ -137,11 +159,13 @@ class BrowserProfiles(Resource[M]):
     @endpoint
     def import_cookies(
         self,
+        /,
         profile_id: str,
         *,
         url: str | None = None,
         cookies: builtins.list[Any],
         team_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.BrowserProfileImportResponse]:
         body = drop_none({"url": url, "cookies": cookies, "team_id": team_id})
         path = f"/browser-profiles/{seg(profile_id)}/cookies"
@@ -152,7 +176,9 @@ class SkillSync(Resource[M]):
     """CLI-oriented skill sync (sync client only in the official SDK)."""
 
     @endpoint
-    def plan(self, *, organization_id: str | None = None) -> Op[t.CliSyncPlanResponse]:
+    def plan(
+        self, /, *, organization_id: str | None = None, **options: Unpack[RequestOptions]
+    ) -> Op[t.CliSyncPlanResponse]:
         return send(
             "POST",
             "/skills/sync/plan",
@@ -163,7 +189,9 @@ class SkillSync(Resource[M]):
         )
 
     @endpoint
-    def download(self, *, organization_id: str | None = None) -> Op[bytes]:
+    def download(
+        self, /, *, organization_id: str | None = None, **options: Unpack[RequestOptions]
+    ) -> Op[bytes]:
         return Op(
             "POST",
             "/skills/sync/download",

@@ -12,12 +12,12 @@ from ._util import get, merged, send
 
 class Models(Resource[M]):
     @endpoint
-    def list(self, **kwargs: Any) -> Op[t.ModelListResponse]:
+    def list(self, /, **kwargs: Any) -> Op[t.ModelListResponse]:
         """Model groups (``{"groupLabel", "options": [{"value", "label", "status"}]}``)."""
         return get("/models", t.ModelListResponse, kwargs)
 
     @endpoint
-    def route(self, request: Any = None, **kwargs: Any) -> Op[t.ModelRouteResponse]:
+    def route(self, /, request: Any = None, **kwargs: Any) -> Op[t.ModelRouteResponse]:
         """Ask the router which model should run a task (a decision only: nothing runs)."""
         body = merged(t.ModelRouteRequest, request, kwargs)
         if not body.get("input") and not body.get("message"):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
+
+from typing_extensions import Unpack
 
 from ... import types as t
 from ...errors import ConflictError
 from .._cursors import TURN_CURSORS
-from .._endpoint import M, Resource, endpoint, lazy_stream, pager
-from .._op import UNSET, Op, drop_none, model_parser
+from .._endpoint import M, Pages, Resource, endpoint, lazy_stream, pager
+from .._op import UNSET, Op, RequestOptions, drop_none, model_parser
 from ._util import access_get, access_put, get, merged, seg, send
 
 
@@ -56,6 +58,7 @@ class Sessions(Resource[M]):
     @endpoint
     def list(
         self,
+        /,
         agent_id: str,
         *,
         search: str | None = None,
@@ -82,19 +85,19 @@ class Sessions(Resource[M]):
         return get(f"/agents/{seg(agent_id)}/sessions", t.SessionListResponse, params)
 
     @pager
-    def iter_all(
-        self, agent_id: str, **filters: Any
-    ) -> tuple[Callable[[str | None], Op[Any]], str]:
+    def iter_all(self, /, agent_id: str, **filters: Any) -> Pages[t.Session]:
         """Every session of an agent across pages (``max_items=N`` stops early)."""
         path = f"/agents/{seg(agent_id)}/sessions"
-        return (
+        return Pages(
             lambda cursor: get(path, t.SessionListResponse, {**filters, "cursor": cursor}),
             "sessions",
+            t.Session,
         )
 
     @endpoint
     def create(
         self,
+        /,
         agent_id: str,
         request: Any = None,
         **kwargs: Any,
@@ -133,7 +136,7 @@ class Sessions(Resource[M]):
         return (yield get(f"/sessions/{seg(body['session_id'])}", t.SessionResponse))
 
     @lazy_stream
-    def stream(self, agent_id: str, request: Any = None, **kwargs: Any) -> Op[Any]:
+    def stream(self, /, agent_id: str, request: Any = None, **kwargs: Any) -> Op[Any]:
         """Start a session and stream its events (``StreamEvent``); resumes if the connection drops."""
         body = merged(t.SessionCreateRequest, request, {**kwargs, "stream": True})
         body.setdefault("session_id", _new_session_id())
@@ -141,11 +144,13 @@ class Sessions(Resource[M]):
         return _stream_op("POST", path, body, body["session_id"], turn="new")
 
     @endpoint
-    def retrieve(self, session_id: str) -> Op[t.SessionResponse]:
+    def retrieve(
+        self, /, session_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.SessionResponse]:
         return get(f"/sessions/{seg(session_id)}", t.SessionResponse)
 
     @endpoint
-    def send(self, session_id: str, request: Any = None, **kwargs: Any) -> Any:
+    def send(self, /, session_id: str, request: Any = None, **kwargs: Any) -> Any:
         """Send a message. Returns ``SessionResponse``; a stream with ``stream=True``; a
         ``SessionMessageReceipt`` with ``delivery="queued"``."""
         body = merged(t.SessionContinueRequest, request, kwargs)
@@ -174,7 +179,7 @@ class Sessions(Resource[M]):
         return send("POST", path, t.SessionResponse, body)
 
     @lazy_stream
-    def stream_message(self, session_id: str, request: Any = None, **kwargs: Any) -> Op[Any]:
+    def stream_message(self, /, session_id: str, request: Any = None, **kwargs: Any) -> Op[Any]:
         """Send a message and stream the run's events; resumes if the connection drops."""
         body = merged(t.SessionContinueRequest, request, {**kwargs, "stream": True})
         _require_input(body, allow_approvals=True)
@@ -183,7 +188,7 @@ class Sessions(Resource[M]):
         )
 
     @lazy_stream
-    def resume_stream(self, session_id: str, last_cursor: str | None, **kwargs: Any) -> Op[Any]:
+    def resume_stream(self, /, session_id: str, last_cursor: str | None, **kwargs: Any) -> Op[Any]:
         """Replay the events after ``last_cursor`` (and follow the run if it is still going)."""
         params = {"stream": True, "last_cursor": last_cursor, **kwargs}
         return _stream_op(
@@ -197,24 +202,30 @@ class Sessions(Resource[M]):
         )
 
     @endpoint
-    def cancel(self, session_id: str) -> Op[t.SessionResponse]:
+    def cancel(
+        self, /, session_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.SessionResponse]:
         return send(
             "POST", f"/sessions/{seg(session_id)}/cancel", t.SessionResponse, {}, idempotent=True
         )
 
     @endpoint
-    def update(self, session_id: str, request: Any = None, **kwargs: Any) -> Op[t.SessionResponse]:
+    def update(
+        self, /, session_id: str, request: Any = None, **kwargs: Any
+    ) -> Op[t.SessionResponse]:
         body = merged(t.SessionUpdateRequest, request, kwargs)
         return send("PATCH", f"/sessions/{seg(session_id)}", t.SessionResponse, body)
 
     @endpoint
     def upload_file(
         self,
+        /,
         session_id: str,
         file_name: str,
         file_content: bytes | str,
         *,
         media_type: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.SessionFileResponse]:
         import base64
 
@@ -230,7 +241,7 @@ class Sessions(Resource[M]):
 
     @endpoint
     def resolve_approvals(
-        self, session_id: str, request: Any = None, **kwargs: Any
+        self, /, session_id: str, request: Any = None, **kwargs: Any
     ) -> Op[t.SessionApprovalsResponse]:
         body = merged(t.SessionApprovalsRequest, request, kwargs)
         responses = body.get("approval_responses") or []
@@ -244,42 +255,62 @@ class Sessions(Resource[M]):
 
     # -- queue -----------------------------------------------------------------------------
     @endpoint
-    def list_queue(self, session_id: str) -> Op[t.SessionQueueResponse]:
+    def list_queue(
+        self, /, session_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.SessionQueueResponse]:
         return get(f"/sessions/{seg(session_id)}/queue", t.SessionQueueResponse)
 
     @endpoint
-    def queue_message(self, session_id: str, input: str) -> Op[t.SessionQueuedMessageResponse]:
+    def queue_message(
+        self, /, session_id: str, input: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.SessionQueuedMessageResponse]:
         path = f"/sessions/{seg(session_id)}/queue"
         TURN_CURSORS.forget(session_id)  # it runs after the current turn, unfollowed
         return send("POST", path, t.SessionQueuedMessageResponse, {"input": input})
 
     @endpoint
     def edit_queued_message(
-        self, session_id: str, queued_message_id: str, input: str
+        self,
+        /,
+        session_id: str,
+        queued_message_id: str,
+        input: str,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.SessionQueuedMessageResponse]:
         path = f"/sessions/{seg(session_id)}/queue/{seg(queued_message_id)}"
         return send("PATCH", path, t.SessionQueuedMessageResponse, {"input": input})
 
     @endpoint
     def delete_queued_message(
-        self, session_id: str, queued_message_id: str
+        self, /, session_id: str, queued_message_id: str, **options: Unpack[RequestOptions]
     ) -> Op[t.SessionQueueResponse]:
         path = f"/sessions/{seg(session_id)}/queue/{seg(queued_message_id)}"
         return Op("DELETE", path, parse=model_parser(t.SessionQueueResponse))
 
     @endpoint
-    def send_queued_message(self, session_id: str, queued_message_id: str) -> Op[t.SessionResponse]:
+    def send_queued_message(
+        self, /, session_id: str, queued_message_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.SessionResponse]:
         path = f"/sessions/{seg(session_id)}/queue/{seg(queued_message_id)}/send"
         TURN_CURSORS.forget(session_id)
         return send("POST", path, t.SessionResponse, {})
 
     # -- sharing ---------------------------------------------------------------------------
     @endpoint
-    def get_access(self, session_id: str) -> Op[t.ItemAccessResponse]:
+    def get_access(
+        self, /, session_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.ItemAccessResponse]:
         return access_get("sessions", session_id)
 
     @endpoint
     def update_access(
-        self, session_id: str, *, share: Any = None, remove: Any = None, link: Any = None
+        self,
+        /,
+        session_id: str,
+        *,
+        share: Any = None,
+        remove: Any = None,
+        link: Any = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.ItemAccessChangeResponse]:
         return access_put("sessions", session_id, share, remove, link)

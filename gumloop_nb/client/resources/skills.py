@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import Unpack
+
 from ... import types as t
-from .._endpoint import M, Resource, endpoint, pager
-from .._op import Op, model_parser
+from .._endpoint import M, Pages, Resource, endpoint, pager
+from .._op import Op, RequestOptions, model_parser
 from ._util import access_get, access_put, get, seg
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -68,6 +70,7 @@ class Skills(Resource[M]):
     @endpoint
     def list(
         self,
+        /,
         *,
         team_id: str | None = None,
         search_query: str | None = None,
@@ -93,15 +96,17 @@ class Skills(Resource[M]):
         return get("/skills", t.SkillListResponse, params)
 
     @pager
-    def iter_all(self, **filters: Any) -> tuple[Callable[[str | None], Op[Any]], str]:
+    def iter_all(self, /, **filters: Any) -> Pages[t.Skill]:
         """Every skill across pages (``max_items=N`` stops early)."""
-        return (
-            lambda cursor: get("/skills", t.SkillListResponse, {**filters, "cursor": cursor})
-        ), "skills"
+        return Pages(
+            lambda cursor: get("/skills", t.SkillListResponse, {**filters, "cursor": cursor}),
+            "skills",
+            t.Skill,
+        )
 
     @endpoint
     def create(
-        self, files: FileSpec, *, team_id: str | None = None, **kwargs: Any
+        self, /, files: FileSpec, *, team_id: str | None = None, **kwargs: Any
     ) -> Op[t.SkillResponse]:
         """Upload a skill: one ``.md`` (stored as SKILL.md), a ``.zip``/``.skill`` archive, or
         loose files that include ``SKILL.md`` (front matter with ``name`` and ``description``)."""
@@ -118,7 +123,9 @@ class Skills(Resource[M]):
         )
 
     @endpoint
-    def update(self, skill_id: str, files: FileSpec) -> Op[t.SkillResponse]:
+    def update(
+        self, /, skill_id: str, files: FileSpec, **options: Unpack[RequestOptions]
+    ) -> Op[t.SkillResponse]:
         """Replace a skill's files (creates a new version)."""
         return Op(
             "PATCH",
@@ -129,14 +136,16 @@ class Skills(Resource[M]):
 
     @endpoint
     def download(
-        self, skill_id: str, *, version_id: str | None = None, **kwargs: Any
+        self, /, skill_id: str, *, version_id: str | None = None, **kwargs: Any
     ) -> Op[t.SkillDownloadResponse]:
         """A short-lived ``download_url`` for the skill's zip (fetch it with a plain GET)."""
         params = {"version_id": version_id, **kwargs}
         return get(f"/skills/{seg(skill_id)}/download", t.SkillDownloadResponse, params)
 
     @endpoint
-    def delete(self, skill_id: str) -> Op[t.SkillDeleteResponse]:
+    def delete(
+        self, /, skill_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.SkillDeleteResponse]:
         return Op(
             "DELETE",
             f"/skills/{seg(skill_id)}",
@@ -145,11 +154,20 @@ class Skills(Resource[M]):
         )
 
     @endpoint
-    def get_access(self, skill_id: str) -> Op[t.ItemAccessResponse]:
+    def get_access(
+        self, /, skill_id: str, **options: Unpack[RequestOptions]
+    ) -> Op[t.ItemAccessResponse]:
         return access_get("skills", skill_id)
 
     @endpoint
     def update_access(
-        self, skill_id: str, *, share: Any = None, remove: Any = None, link: Any = None
+        self,
+        /,
+        skill_id: str,
+        *,
+        share: Any = None,
+        remove: Any = None,
+        link: Any = None,
+        **options: Unpack[RequestOptions],
     ) -> Op[t.ItemAccessChangeResponse]:
         return access_put("skills", skill_id, share, remove, link)
