@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 import httpx
 from typing_extensions import Self
@@ -39,6 +40,15 @@ from .resources.sessions import Sessions
 from .resources.skills import Skills
 
 _UNCHANGED: Any = object()
+R = TypeVar("R", covariant=True)
+
+
+class _Paged(Protocol[R]):
+    """A listing page: its items (``page_items()``) and the cursor of the next page."""
+
+    @property
+    def next_cursor(self) -> str | None: ...
+    def page_items(self) -> Sequence[R]: ...
 
 
 class _BaseGumloop(Generic[M]):
@@ -180,6 +190,24 @@ class _BaseGumloop(Generic[M]):
         """The last HTTP response this client received (status, headers) — for debugging."""
         return getattr(self._transport, "last_response", None)
 
+    @overload
+    def paginate(
+        self: _BaseGumloop[Sync],
+        method: Callable[..., _Paged[R]],
+        /,
+        *args: Any,
+        max_items: int | None = None,
+        **kwargs: Any,
+    ) -> Iterator[R]: ...
+    @overload
+    def paginate(
+        self: _BaseGumloop[Async],
+        method: Callable[..., Awaitable[_Paged[R]]],
+        /,
+        *args: Any,
+        max_items: int | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[R]: ...
     def paginate(
         self, method: Any, /, *args: Any, max_items: int | None = None, **kwargs: Any
     ) -> Any:

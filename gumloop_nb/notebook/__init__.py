@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..client import Gumloop
     from .widgets import ChatBox, ChatStream, CompareGrid, ImageView
 
 __all__ = [
@@ -56,7 +57,7 @@ def _connection() -> Any:
     return connection
 
 
-def get_client() -> Any:
+def get_client() -> Gumloop:
     """The ``Gumloop`` client of the notebook's connection (the one ``%gumloop`` uses).
 
     After ``%load_ext gumloop_nb`` this is the same server the magics talk to (the embedded
@@ -66,7 +67,8 @@ def get_client() -> Any:
         client = get_client()
         client.mcp.execute("datasets", "query", {"sql": "select count(*) from planets"})
     """
-    return _connection().client()
+    client: Gumloop = _connection().client()
+    return client
 
 
 def get_flows_client() -> Any:

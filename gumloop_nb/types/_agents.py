@@ -395,6 +395,10 @@ class AgentListResponse(GumloopModel):
     agents: list[Agent] = Field(default_factory=list)
     next_cursor: str | None = None
 
+    def page_items(self) -> list[Agent]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.agents
+
 
 class AgentCreateRequest(GumloopModel):
     """Body of ``POST /agents``. Only fields you set are sent; unknown keys pass through.

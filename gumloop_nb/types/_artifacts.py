@@ -42,6 +42,10 @@ class ArtifactListResponse(GumloopModel):
     artifacts: list[Artifact] = Field(default_factory=list)
     next_cursor: str | None = None
 
+    def page_items(self) -> list[Artifact]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.artifacts
+
 
 class ArtifactDownloadResponse(GumloopModel):
     """A signed ``download_url``; fetch the bytes from it with a plain GET (no auth)."""

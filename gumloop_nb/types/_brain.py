@@ -88,6 +88,10 @@ class BrainSourceListResponse(GumloopModel):
     sources: list[BrainSource] = Field(default_factory=list)
     next_cursor: str | None = None
 
+    def page_items(self) -> list[BrainSource]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.sources
+
 
 class BrainSourceResponse(GumloopModel):
     """``{"source": BrainSource}``."""
@@ -157,6 +161,10 @@ class BrainSourceHistoryResponse(GumloopModel):
     items: list[BrainSourceSyncRun] = Field(default_factory=list)
     next_cursor: str | None = None
 
+    def page_items(self) -> list[BrainSourceSyncRun]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.items
+
 
 class BrainSourceIssue(GumloopModel):
     """A document the last sync could not index (or chose to skip)."""
@@ -178,6 +186,10 @@ class BrainSourceIssuesResponse(GumloopModel):
 
     items: list[BrainSourceIssue] = Field(default_factory=list)
     next_cursor: str | None = None
+
+    def page_items(self) -> list[BrainSourceIssue]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.items
 
 
 class BrainSourceChild(GumloopModel):
@@ -207,6 +219,10 @@ class BrainSourceChildrenResponse(GumloopModel):
     total_count: int | None = None
     next_cursor: str | None = None
     has_more: bool = False
+
+    def page_items(self) -> list[BrainSourceChild]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.items
 
 
 class BrainSourceEstimate(GumloopModel):
@@ -247,6 +263,10 @@ class BrainFileListResponse(GumloopModel):
 
     files: list[BrainFile] = Field(default_factory=list)
     next_cursor: str | None = None
+
+    def page_items(self) -> list[BrainFile]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.files
 
 
 class BrainFileRejection(GumloopModel):

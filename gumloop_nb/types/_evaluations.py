@@ -132,6 +132,10 @@ class EvaluationResultListResponse(GumloopModel):
     evaluations: list[EvaluationResult] = Field(default_factory=list)
     next_cursor: str | None = None
 
+    def page_items(self) -> list[EvaluationResult]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.evaluations
+
 
 class EvaluationOptionLimits(GumloopModel):
     """Maximum sizes of an evaluation config."""
@@ -252,6 +256,10 @@ class EvaluationListResponse(GumloopModel):
     evaluations: list[Evaluation] = Field(default_factory=list)
     next_cursor: str | None = None
 
+    def page_items(self) -> list[Evaluation]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.evaluations
+
 
 class EvaluationCreateRequest(GumloopModel):
     """Body of ``POST /evaluations``."""
@@ -305,6 +313,10 @@ class EvaluationResultRecordListResponse(GumloopModel):
 
     results: list[EvaluationResultRecord] = Field(default_factory=list)
     next_cursor: str | None = None
+
+    def page_items(self) -> list[EvaluationResultRecord]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.results
 
 
 class EvaluationResultRecordResponse(GumloopModel):

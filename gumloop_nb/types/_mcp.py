@@ -116,6 +116,10 @@ class McpResourcesResponse(GumloopModel):
     gumloop_auth_url: str | None = None
     next_cursor: str | None = None
 
+    def page_items(self) -> list[McpResource]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.resources
+
 
 class McpResourceContent(GumloopModel):
     """One content block of a read resource: ``text`` or base64 ``blob``."""

@@ -119,6 +119,10 @@ class SessionListResponse(GumloopModel):
     sessions: list[Session] = Field(default_factory=list)
     next_cursor: str | None = None
 
+    def page_items(self) -> list[Session]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.sessions
+
 
 class SessionCreateRequest(GumloopModel):
     """Body of ``POST /agents/{id}/sessions``; only fields you set are sent.

@@ -45,6 +45,10 @@ class SkillListResponse(GumloopModel):
     next_cursor: str | None = None
     total_count: int | None = None
 
+    def page_items(self) -> list[Skill]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.skills
+
 
 class SkillResponse(GumloopModel):
     """``{"skill": Skill}``."""

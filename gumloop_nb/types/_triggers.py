@@ -118,6 +118,10 @@ class AgentTriggersResponse(GumloopModel):
     triggers: list[AgentTrigger] = Field(default_factory=list)
     next_cursor: str | None = None
 
+    def page_items(self) -> list[AgentTrigger]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.triggers
+
 
 class AgentTriggerDeleteResponse(GumloopModel):
     """``{"agent_id", "trigger_id", "deleted"}``."""
@@ -170,6 +174,10 @@ class AgentTriggerRunsResponse(GumloopModel):
 
     items: list[AgentTriggerRun] = Field(default_factory=list)
     next_cursor: str | None = None
+
+    def page_items(self) -> list[AgentTriggerRun]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.items
 
 
 class AgentTriggerStatsResponse(GumloopModel):

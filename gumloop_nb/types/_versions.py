@@ -153,3 +153,7 @@ class AgentVersionsResponse(GumloopModel):
 
     versions: list[AgentVersionSummary] = Field(default_factory=list)
     next_cursor: str | None = None
+
+    def page_items(self) -> list[AgentVersionSummary]:
+        """The items of this page (what ``client.paginate`` yields)."""
+        return self.versions

@@ -22,6 +22,7 @@ from gumloop_nb.types import (
     Agent,
     AgentListResponse,
     AgentResponse,
+    AgentVersionSummary,
     ChatResult,
     ChatStreamChunk,
     Session,
@@ -82,3 +83,17 @@ async def async_examples(client: AsyncGumloop, agent_id: str) -> None:
     async for agent in agents:
         assert_type(agent, Agent)
     assert_type(await client.agents.retrieve(agent_id), AgentResponse)
+
+
+def paginate_examples(client: Gumloop, aclient: AsyncGumloop, agent_id: str) -> None:
+    for v in client.paginate(client.agents.list_versions, agent_id):
+        assert_type(v, AgentVersionSummary)
+    assert_type(
+        aclient.paginate(aclient.agents.list_versions, agent_id), AsyncIterator[AgentVersionSummary]
+    )
+
+
+def notebook_examples() -> None:
+    from gumloop_nb import get_client
+
+    assert_type(get_client(), Gumloop)
