@@ -283,14 +283,14 @@ def test_kill_9_loses_no_completed_result_and_bills_none_twice(
 
 
 def test_a_missing_credential_stops_the_run_with_one_clear_error(
-    elements: pd.DataFrame, emulator: Any
+    elements: pd.DataFrame, emulator: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from gumloop_nb import Gumloop
 
     emulator_strict = emulator  # the shared emulator accepts any token; use an empty one
+    monkeypatch.delenv("GUMLOOP_ACCESS_TOKEN", raising=False)
     nobody = Gumloop(api_key=None, base_url=emulator_strict.base_url)
-    if nobody._has_credential():
-        pytest.skip("a credential is set in the environment")
+    assert not nobody._has_credential()
     with pytest.raises(batch.FatalBatchError, match="run again"):
         elements.head(30).gumloop.map(PROMPT, client=nobody)
 

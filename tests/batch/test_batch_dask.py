@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copyreg
-import importlib.util
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -16,8 +15,7 @@ import pytest
 _PICKLERS = dict(copyreg.dispatch_table)
 dd = pytest.importorskip("dask.dataframe")
 cloudpickle = pytest.importorskip("cloudpickle")
-if importlib.util.find_spec("distributed") is None:
-    pytest.skip("distributed is not installed (the dask extra)", allow_module_level=True)
+pytest.importorskip("distributed", reason="distributed is not installed (the dask extra)")
 
 import gumloop_nb.batch.dask  # noqa: E402,F401
 

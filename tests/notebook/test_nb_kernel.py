@@ -82,16 +82,9 @@ def test_run_all_each_cell_sees_the_finished_reply_and_thread(fast: Frontend) ->
         assert out["data"]["text/plain"]
 
 
-def _ipykernel_major() -> int:
-    from importlib.metadata import version
-
-    return int(version("ipykernel").split(".")[0])
-
-
-@pytest.mark.skipif(
-    _ipykernel_major() < 7, reason="widget events reach a blocked cell on ipykernel 7+ only"
-)
 def test_stop_button_is_handled_while_the_cell_blocks(realtime: Frontend) -> None:
+    # Widget events reach a blocked cell on ipykernel 7+ only.
+    pytest.importorskip("ipykernel", minversion="7")
     fe = realtime
     msg_id = fe.submit(f"%%gumloop chat -o stopped\nRepeat exactly: {LONG}")
     run = fe.runs[msg_id]
