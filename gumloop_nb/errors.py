@@ -114,8 +114,9 @@ def hint_for(status: int | None, code: str | None = None) -> str | None:
 
 def _add_note(error: BaseException, note: str) -> None:
     # Python 3.11+ shows notes under the message in tracebacks; str(error) stays unchanged.
-    if hasattr(error, "add_note"):
-        error.add_note(note)
+    add_note = getattr(error, "add_note", None)  # Python 3.11+
+    if add_note is not None:
+        add_note(note)
 
 
 class GumloopError(Exception):

@@ -295,7 +295,8 @@ def _items_key(page: Any) -> str:
     lists = [k for k, v in fields.items() if isinstance(v, list)]
     if len(lists) != 1:
         raise TypeError(f"cannot tell which field holds the items of this page: {sorted(fields)}")
-    return lists[0]
+    key: str = lists[0]
+    return key
 
 
 def _page_items(page: Any, key: str | None) -> tuple[list[Any], str | None]:

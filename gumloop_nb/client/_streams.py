@@ -194,8 +194,9 @@ class _ChatStreamBase:
                 f"The chat stream broke off ({type(exc).__name__}: {exc}).", hint=hint
             )
             self.error.__cause__ = exc
-        if hasattr(exc, "add_note"):
-            exc.add_note(f"The chat stream broke off. {hint}")
+        add_note = getattr(exc, "add_note", None)  # Python 3.11+
+        if add_note is not None:
+            add_note(f"The chat stream broke off. {hint}")
         return True
 
     def _ended_early(self) -> None:
@@ -234,7 +235,8 @@ class ChatCompletionStream(_ChatStreamBase):
         # calling final()) continues where the consumer stopped.
         if self._iterator is None:
             self._iterator = self._gen()
-        return self._iterator
+        iterator: Iterator[ChatStreamChunk] = self._iterator
+        return iterator
 
     def _gen(self) -> Iterator[ChatStreamChunk]:
         if self._closed:
@@ -301,7 +303,8 @@ class AsyncChatCompletionStream(_ChatStreamBase):
     def __aiter__(self) -> AsyncIterator[ChatStreamChunk]:
         if self._iterator is None:
             self._iterator = self._agen()
-        return self._iterator
+        iterator: AsyncIterator[ChatStreamChunk] = self._iterator
+        return iterator
 
     async def final(self, *, partial: bool = False) -> ChatResult:
         """Consume the rest of the stream and return the assembled ``ChatResult``; raises
@@ -500,7 +503,8 @@ class SessionStream(_SessionStreamBase):
     def __iter__(self) -> Iterator[StreamEvent]:
         if self._iterator is None:
             self._iterator = self._gen()
-        return self._iterator
+        iterator: Iterator[StreamEvent] = self._iterator
+        return iterator
 
     def _gen(self) -> Iterator[StreamEvent]:
         op: Op[Any] | None = self._op
@@ -508,8 +512,8 @@ class SessionStream(_SessionStreamBase):
             while op is not None and not self._closed:
                 decoder, got_any, error = SSEDecoder(), False, None
                 try:
-                    self._response = self._transport.send(op, stream=True)
-                    for raw in itertools.chain(self._response.iter_bytes(), [None]):
+                    self._response = response = self._transport.send(op, stream=True)
+                    for raw in itertools.chain(response.iter_bytes(), [None]):
                         for event in self._feed(decoder, raw):
                             if self._closed:
                                 return
@@ -553,8 +557,8 @@ class AsyncSessionStream(_SessionStreamBase):
             while op is not None and not self._closed:
                 decoder, got_any, error = SSEDecoder(), False, None
                 try:
-                    self._response = await self._transport.send(op, stream=True)
-                    async for raw in self._response.aiter_bytes():
+                    self._response = response = await self._transport.send(op, stream=True)
+                    async for raw in response.aiter_bytes():
                         for event in self._feed(decoder, raw):
                             if self._closed:
                                 return
@@ -579,7 +583,8 @@ class AsyncSessionStream(_SessionStreamBase):
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
         if self._iterator is None:
             self._iterator = self._agen()
-        return self._iterator
+        iterator: AsyncIterator[StreamEvent] = self._iterator
+        return iterator
 
     async def until_done(self) -> list[StreamEvent]:
         """Consume the stream; return every event received."""

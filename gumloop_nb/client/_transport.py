@@ -237,7 +237,7 @@ def backoff_seconds(attempt: int, response: httpx.Response | None = None) -> flo
     if server is not None:
         return server
     base = min(INITIAL_BACKOFF * (2**attempt), MAX_BACKOFF)
-    return base * (0.75 + random.random() * 0.25)
+    return float(base * (0.75 + random.random() * 0.25))
 
 
 def should_retry_status(op: Op[Any], response: httpx.Response) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._errors import ArtifactTooLargeError, FrameError
 from ._formats import parse_artifact
@@ -34,7 +34,12 @@ def _artifact_ref(artifact: Any) -> tuple[str, str | None, str | None]:
         if not artifact:
             raise FrameError("read_artifact() needs an artifact id; got an empty string.")
         return artifact, None, None
-    get = artifact.get if isinstance(artifact, Mapping) else lambda k: getattr(artifact, k, None)
+
+    def get(key: str) -> Any:
+        if isinstance(artifact, Mapping):
+            return artifact.get(key)
+        return getattr(artifact, key, None)
+
     art_id = get("id")
     if not isinstance(art_id, str) or not art_id:
         raise FrameError(
@@ -53,7 +58,7 @@ def _info(raw: Any) -> dict[str, Any]:
         return dict(raw)
     dump = getattr(raw, "model_dump", None)
     if callable(dump):
-        return dict(dump())
+        return cast("dict[str, Any]", dump())  # a pydantic model_dump
     return {k: getattr(raw, k, None) for k in ("download_url", "filename", "media_type", "size")}
 
 

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict
 
 __all__ = [
     "SECRET_FIELD_NAMES",
@@ -104,7 +104,7 @@ def known_keys(cls: type[BaseModel]) -> frozenset[str]:
         for alias in (info.alias, info.validation_alias, info.serialization_alias):
             if isinstance(alias, str):
                 keys.add(alias)
-            elif alias is not None and hasattr(alias, "choices"):
+            elif isinstance(alias, AliasChoices):
                 keys.update(c for c in alias.choices if isinstance(c, str))
     result = frozenset(keys)
     type.__setattr__(cls, "_known_keys_cache", result)
@@ -225,7 +225,7 @@ class GumloopModel(BaseModel):
                 for alias in (info.alias, info.validation_alias, info.serialization_alias):
                     if isinstance(alias, str):
                         index.setdefault(alias, name)
-                    elif alias is not None and hasattr(alias, "choices"):
+                    elif isinstance(alias, AliasChoices):
                         for choice in alias.choices:
                             if isinstance(choice, str):
                                 index.setdefault(choice, name)

@@ -262,20 +262,25 @@ def test_relative_paths_are_kept_and_an_all_rejected_upload_is_400(http):
 async def test_the_async_clients_upload_search_and_decide(em, which):
     make = gumloop.AsyncGumloop if which == "official" else gumloop_nb.AsyncGumloop
     client = make(api_key="k", base_url=em.base_url)
-    source = (await client.brain.create_source("Async notes")).source
-    up = await client.brain.upload_files(source.id, [("memo.txt", b"The ferrovial budget memo.")])
-    assert up.files[0].file_name == "memo.txt"
-    hits = (await client.brain.search("ferrovial budget")).results
-    assert hits[0].title == "memo.txt"
-    answer = await client.decisions.create(
-        model="claude-haiku-4-5",
-        state=hits[0].content,
-        questions={
-            "money": {
-                "type": "noul",
-                "instructions": "Is this about money?",
-                "criteria": {"true": "a budget, costs or prices"},
-            }
-        },
-    )
-    assert answer.answers["money"].noul > 0.5
+    try:
+        source = (await client.brain.create_source("Async notes")).source
+        up = await client.brain.upload_files(
+            source.id, [("memo.txt", b"The ferrovial budget memo.")]
+        )
+        assert up.files[0].file_name == "memo.txt"
+        hits = (await client.brain.search("ferrovial budget")).results
+        assert hits[0].title == "memo.txt"
+        answer = await client.decisions.create(
+            model="claude-haiku-4-5",
+            state=hits[0].content,
+            questions={
+                "money": {
+                    "type": "noul",
+                    "instructions": "Is this about money?",
+                    "criteria": {"true": "a budget, costs or prices"},
+                }
+            },
+        )
+        assert answer.answers["money"].noul > 0.5
+    finally:
+        await client.aclose()

@@ -126,9 +126,9 @@ def test_unknown_model_is_404(http):
     assert r.status_code == 404 and r.json()["error"]["code"] == "model_not_found"
 
 
-def test_official_sdk_and_gumloop_nb_read_the_answers(em):
-    official = gumloop.Gumloop(api_key="k", base_url=em.base_url)
-    ours = gumloop_nb.Gumloop(api_key="k", base_url=em.base_url)
+def test_official_sdk_and_gumloop_nb_read_the_answers(em, closing):
+    official = closing(gumloop.Gumloop(api_key="k", base_url=em.base_url))
+    ours = closing(gumloop_nb.Gumloop(api_key="k", base_url=em.base_url))
     for client in (official, ours):
         r = client.decisions.create(
             model="typesafe/jev-1.13", state=ROWS[0], questions=QUESTIONS, team_id="team_demo"

@@ -39,12 +39,12 @@ def test_sync_refuses_without_the_cli_header_and_unknown_orgs(http):
     assert r.status_code == 404
 
 
-def test_official_validator_accepts_the_bundle(em, http):
+def test_official_validator_accepts_the_bundle(em, http, closing):
     gumloop = pytest.importorskip("gumloop")
     validation = pytest.importorskip("gumloop.sync.bundle_validation")
     _skill(http, "validated skill")
     _skill(http, "validated skill")  # same name: install names must still be unique
-    client = gumloop.Gumloop(api_key="k", base_url=em.base_url)
+    client = closing(gumloop.Gumloop(api_key="k", base_url=em.base_url))
     plan = client.sync.plan()
     bundle = client.sync.download()
     checked = validation.validate_sync_bundle(

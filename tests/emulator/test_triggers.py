@@ -126,9 +126,9 @@ def test_replacing_an_active_integration_needs_an_explicit_enabled(http):
     assert r.json()["trigger"]["integration"]["parameters"] == {"channel_id": "C2"}
 
 
-def test_official_sdk_reads_every_trigger_shape(em):
+def test_official_sdk_reads_every_trigger_shape(em, closing):
     gumloop = pytest.importorskip("gumloop")
-    client = gumloop.Gumloop(api_key="k", base_url=em.base_url)
+    client = closing(gumloop.Gumloop(api_key="k", base_url=em.base_url))
     agent = client.agents.create(name="Triggers", model_name="claude-sonnet-4-5").agent
     hook = client.agents.create_trigger(agent.id, type="webhook", prompt="Go").trigger
     assert client.agents.get_trigger_webhook_url(agent.id, hook.id).webhook_url == hook.webhook_url

@@ -1,3 +1,4 @@
+# pyright: strict
 """The README's client examples, with the types a checker must infer for them.
 
 Not a pytest module (nothing here runs): ``mypy --strict`` and ``pyright`` (strict) check this

@@ -88,7 +88,8 @@ class Artifacts(Resource[M]):
                 max_bytes=max_bytes,
                 size=info.size,
             )
-        return (yield fetch_op(info.download_url, self._client.base_url, max_bytes))
+        data: bytes = yield fetch_op(info.download_url, self._client.base_url, max_bytes)
+        return data
 
     @endpoint
     def fetch(

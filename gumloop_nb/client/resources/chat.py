@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from typing_extensions import Self, Unpack
 
 from ... import types as t
@@ -65,9 +65,7 @@ def _chat_op(request: Any, kwargs: dict[str, Any], *, force_stream: bool | None 
         kwargs = {**kwargs, "stream": force_stream}
     try:
         body = t.ChatRequest.build(request, **kwargs)
-    except ValueError as exc:  # pydantic's ValidationError
-        if not hasattr(exc, "errors"):
-            raise
+    except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'request'}: {err['msg']}"
             for err in exc.errors()[:5]

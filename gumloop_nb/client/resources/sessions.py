@@ -129,11 +129,15 @@ class Sessions(Resource[M]):
             idempotent=generated,
         )
         try:
-            return (yield op)
+            created: t.SessionResponse = yield op
+            return created
         except ConflictError as exc:
             if not (generated and exc.code == "session_already_exists"):
                 raise
-        return (yield get(f"/sessions/{seg(body['session_id'])}", t.SessionResponse))
+        existing: t.SessionResponse = yield get(
+            f"/sessions/{seg(body['session_id'])}", t.SessionResponse
+        )
+        return existing
 
     @lazy_stream
     def stream(self, /, agent_id: str, request: Any = None, **kwargs: Any) -> Op[Any]:
