@@ -1,6 +1,7 @@
 """Fixtures for the end-to-end suite: one Chromium, one Jupyter server per frontend.
 
-Run with ``pytest -m e2e tests/e2e`` (the main ``pytest`` run deselects the ``e2e`` marker).
+Run with ``pytest -m e2e tests/e2e`` (the main ``pytest`` run deselects the ``e2e`` marker);
+``-n 2 --dist loadgroup`` (pytest-xdist) runs the two frontends side by side.
 Each frontend (JupyterLab, then Notebook 7) gets its own server over its own scratch copy of
 ``notebooks/``; screenshots and server logs go to the git-ignored ``e2e-artifacts/`` folder
 (``GUMLOOP_E2E_ARTIFACTS`` moves it).
@@ -15,6 +16,15 @@ from typing import Any
 import pytest
 
 from . import _harness as h
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One xdist group per frontend: with ``-n 2 --dist loadgroup`` (as .ci/run runs it) each
+    worker starts one server and runs one frontend's tests, the two side by side."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "server" in callspec.params:
+            item.add_marker(pytest.mark.xdist_group(callspec.params["server"]))
 
 
 @pytest.fixture(scope="session")
