@@ -1,4 +1,4 @@
-# pyright: strict
+# pyright: strict, reportUnnecessaryTypeIgnoreComment=true
 """The README's client examples, with the types a checker must infer for them.
 
 Not a pytest module (nothing here runs): ``mypy --strict`` and ``pyright`` (strict) check this
@@ -98,3 +98,12 @@ def notebook_examples() -> None:
     from gumloop_nb import get_client
 
     assert_type(get_client(), Gumloop)
+
+
+def misspelt_fields_are_type_errors(client: Gumloop, agent_id: str) -> None:
+    # Each line must be an error (mypy's warn_unused_ignores and pyright's
+    # reportUnnecessaryTypeIgnoreComment fail the check if the ignore is not needed).
+    client.chat.completions.create(model="m", messages=MESSAGES, tempreature=0.2)  # type: ignore[call-overload]
+    client.agents.create(name="A", modle_name="m")  # type: ignore[call-arg]
+    client.sessions.create(agent_id, inptu="Hi")  # type: ignore[call-arg]
+    client.agents.retrieve(agent_id, extra_header={"X": "1"})  # type: ignore[call-arg]

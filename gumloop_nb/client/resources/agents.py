@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from typing import Any
 
 from typing_extensions import Unpack
 
 from ... import types as t
+from .. import _params
 from .._endpoint import M, Pages, Resource, endpoint, pager
 from .._op import Op, RequestOptions, drop_none
 from ._util import get, merged, seg, send
@@ -39,7 +41,12 @@ class Agents(Resource[M]):
         )
 
     @endpoint
-    def create(self, /, request: Any = None, **kwargs: Any) -> Op[t.AgentResponse]:
+    def create(
+        self,
+        /,
+        request: t.AgentCreateRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.AgentCreateParams],
+    ) -> Op[t.AgentResponse]:
         body = merged(t.AgentCreateRequest, request, kwargs)
         team = self._client.team_id
         if team and "team_id" not in body:
@@ -51,7 +58,13 @@ class Agents(Resource[M]):
         return get(f"/agents/{seg(agent_id)}", t.AgentResponse)
 
     @endpoint
-    def update(self, /, agent_id: str, request: Any = None, **kwargs: Any) -> Op[t.AgentResponse]:
+    def update(
+        self,
+        /,
+        agent_id: str,
+        request: t.AgentUpdateRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.AgentUpdateParams],
+    ) -> Op[t.AgentResponse]:
         body = merged(t.AgentUpdateRequest, request, kwargs)
         return send("PATCH", f"/agents/{seg(agent_id)}", t.AgentResponse, body)
 
@@ -144,7 +157,11 @@ class Agents(Resource[M]):
     # -- abilities, incognito, knowledge, subagents, app rules ------------------------------
     @endpoint
     def update_abilities(
-        self, /, agent_id: str, request: Any = None, **abilities: Any
+        self,
+        /,
+        agent_id: str,
+        request: t.AgentAbilitiesUpdateRequest | Mapping[str, Any] | None = None,
+        **abilities: Unpack[_params.AgentAbilitiesParams],
     ) -> Op[t.AgentAbilitiesResponse]:
         body = merged(t.AgentAbilitiesUpdateRequest, request, abilities)
         return send("PATCH", f"/agents/{seg(agent_id)}/abilities", t.AgentAbilitiesResponse, body)
@@ -220,7 +237,11 @@ class Agents(Resource[M]):
 
     @endpoint
     def create_trigger(
-        self, /, agent_id: str, request: Any = None, **kwargs: Any
+        self,
+        /,
+        agent_id: str,
+        request: t.AgentTriggerCreateRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.AgentTriggerCreateParams],
     ) -> Op[t.AgentTriggerResponse]:
         body = merged(t.AgentTriggerCreateRequest, request, kwargs)
         return send("POST", f"/agents/{seg(agent_id)}/triggers", t.AgentTriggerResponse, body)
@@ -233,7 +254,12 @@ class Agents(Resource[M]):
 
     @endpoint
     def update_trigger(
-        self, /, agent_id: str, trigger_id: str, request: Any = None, **kwargs: Any
+        self,
+        /,
+        agent_id: str,
+        trigger_id: str,
+        request: t.AgentTriggerUpdateRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.AgentTriggerUpdateParams],
     ) -> Op[t.AgentTriggerResponse]:
         body = merged(t.AgentTriggerUpdateRequest, request, kwargs)
         path = f"/agents/{seg(agent_id)}/triggers/{seg(trigger_id)}"
@@ -298,7 +324,11 @@ class Agents(Resource[M]):
 
     @endpoint
     def update_evaluation_config(
-        self, /, agent_id: str, request: Any = None, **kwargs: Any
+        self,
+        /,
+        agent_id: str,
+        request: t.EvaluationConfigUpdateRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.EvaluationConfigUpdateParams],
     ) -> Op[t.EvaluationConfigResponse]:
         body = merged(t.EvaluationConfigUpdateRequest, request, kwargs)
         path = f"/agents/{seg(agent_id)}/evaluation-config"
@@ -349,7 +379,11 @@ class Agents(Resource[M]):
 
     @endpoint
     def run_evaluations(
-        self, /, agent_id: str, request: Any = None, **kwargs: Any
+        self,
+        /,
+        agent_id: str,
+        request: t.EvaluationRunRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.EvaluationRunParams],
     ) -> Op[t.EvaluationRunResponse]:
         body = merged(t.EvaluationRunRequest, request, kwargs)
         path = f"/agents/{seg(agent_id)}/evaluations/run"

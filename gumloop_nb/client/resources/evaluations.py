@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from typing import Any
 
 from typing_extensions import Unpack
 
 from ... import types as t
+from .. import _params
 from .._endpoint import M, Resource, endpoint
 from .._op import Op, RequestOptions
 from ._util import get, merged, seg, send
@@ -33,7 +34,12 @@ class Evaluations(Resource[M]):
         return get("/evaluations", t.EvaluationListResponse, params)
 
     @endpoint
-    def create(self, /, request: Any = None, **kwargs: Any) -> Op[t.EvaluationResponse]:
+    def create(
+        self,
+        /,
+        request: t.EvaluationCreateRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.EvaluationCreateParams],
+    ) -> Op[t.EvaluationResponse]:
         body = merged(t.EvaluationCreateRequest, request, kwargs)
         return send("POST", "/evaluations", t.EvaluationResponse, body)
 
@@ -45,7 +51,11 @@ class Evaluations(Resource[M]):
 
     @endpoint
     def update(
-        self, /, evaluation_id: str, request: Any = None, **kwargs: Any
+        self,
+        /,
+        evaluation_id: str,
+        request: t.EvaluationUpdateRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.EvaluationUpdateParams],
     ) -> Op[t.EvaluationResponse]:
         body = merged(t.EvaluationUpdateRequest, request, kwargs)
         return send("PATCH", f"/evaluations/{seg(evaluation_id)}", t.EvaluationResponse, body)

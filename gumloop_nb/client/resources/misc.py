@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from typing import Any
 
 from typing_extensions import Unpack
 
 from ... import types as t
 from ...errors import GumloopError
+from .. import _params
 from .._endpoint import M, Resource, endpoint
 from .._op import Op, RequestOptions, drop_none, model_parser
 from ._util import get, merged, seg, send
@@ -28,7 +30,12 @@ class Organizations(Resource[M]):
 
 class Wiki(Resource[M]):
     @endpoint
-    def query(self, /, request: Any = None, **kwargs: Any) -> Op[t.WikiQueryResponse]:
+    def query(
+        self,
+        /,
+        request: t.WikiQueryRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.WikiQueryParams],
+    ) -> Op[t.WikiQueryResponse]:
         body = merged(t.WikiQueryRequest, request, kwargs)
         return send("POST", "/wiki/query", t.WikiQueryResponse, body, idempotent=True)
 

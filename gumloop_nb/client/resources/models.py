@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import Unpack
+
 from ... import types as t
+from .. import _params
 from .._endpoint import M, Resource, endpoint
 from .._op import Op
 from ._util import get, merged, send
@@ -17,7 +21,12 @@ class Models(Resource[M]):
         return get("/models", t.ModelListResponse, kwargs)
 
     @endpoint
-    def route(self, /, request: Any = None, **kwargs: Any) -> Op[t.ModelRouteResponse]:
+    def route(
+        self,
+        /,
+        request: t.ModelRouteRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.ModelRouteParams],
+    ) -> Op[t.ModelRouteResponse]:
         """Ask the router which model should run a task (a decision only: nothing runs)."""
         body = merged(t.ModelRouteRequest, request, kwargs)
         if not body.get("input") and not body.get("message"):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from typing import Any
 
 from typing_extensions import Unpack
 
 from ... import types as t
 from ...errors import ConflictError
+from .. import _params
 from .._cursors import TURN_CURSORS
 from .._endpoint import M, Pages, Resource, endpoint, lazy_stream, pager
 from .._op import UNSET, Op, RequestOptions, drop_none, model_parser
@@ -99,8 +100,8 @@ class Sessions(Resource[M]):
         self,
         /,
         agent_id: str,
-        request: Any = None,
-        **kwargs: Any,
+        request: t.SessionCreateRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.SessionCreateParams],
     ) -> Any:
         """Start a session; with ``input`` the agent starts working (``stream=True`` to watch).
 
@@ -140,7 +141,13 @@ class Sessions(Resource[M]):
         return existing
 
     @lazy_stream
-    def stream(self, /, agent_id: str, request: Any = None, **kwargs: Any) -> Op[Any]:
+    def stream(
+        self,
+        /,
+        agent_id: str,
+        request: t.SessionCreateRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.SessionCreateParams],
+    ) -> Op[Any]:
         """Start a session and stream its events (``StreamEvent``); resumes if the connection drops."""
         body = merged(t.SessionCreateRequest, request, {**kwargs, "stream": True})
         body.setdefault("session_id", _new_session_id())
@@ -154,7 +161,13 @@ class Sessions(Resource[M]):
         return get(f"/sessions/{seg(session_id)}", t.SessionResponse)
 
     @endpoint
-    def send(self, /, session_id: str, request: Any = None, **kwargs: Any) -> Any:
+    def send(
+        self,
+        /,
+        session_id: str,
+        request: t.SessionContinueRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.SessionContinueParams],
+    ) -> Any:
         """Send a message. Returns ``SessionResponse``; a stream with ``stream=True``; a
         ``SessionMessageReceipt`` with ``delivery="queued"``."""
         body = merged(t.SessionContinueRequest, request, kwargs)
@@ -183,7 +196,13 @@ class Sessions(Resource[M]):
         return send("POST", path, t.SessionResponse, body)
 
     @lazy_stream
-    def stream_message(self, /, session_id: str, request: Any = None, **kwargs: Any) -> Op[Any]:
+    def stream_message(
+        self,
+        /,
+        session_id: str,
+        request: t.SessionContinueRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.SessionContinueParams],
+    ) -> Op[Any]:
         """Send a message and stream the run's events; resumes if the connection drops."""
         body = merged(t.SessionContinueRequest, request, {**kwargs, "stream": True})
         _require_input(body, allow_approvals=True)
@@ -215,7 +234,11 @@ class Sessions(Resource[M]):
 
     @endpoint
     def update(
-        self, /, session_id: str, request: Any = None, **kwargs: Any
+        self,
+        /,
+        session_id: str,
+        request: t.SessionUpdateRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.SessionUpdateParams],
     ) -> Op[t.SessionResponse]:
         body = merged(t.SessionUpdateRequest, request, kwargs)
         return send("PATCH", f"/sessions/{seg(session_id)}", t.SessionResponse, body)
@@ -245,7 +268,11 @@ class Sessions(Resource[M]):
 
     @endpoint
     def resolve_approvals(
-        self, /, session_id: str, request: Any = None, **kwargs: Any
+        self,
+        /,
+        session_id: str,
+        request: t.SessionApprovalsRequest | Mapping[str, Any] | None = None,
+        **kwargs: Unpack[_params.SessionApprovalsParams],
     ) -> Op[t.SessionApprovalsResponse]:
         body = merged(t.SessionApprovalsRequest, request, kwargs)
         responses = body.get("approval_responses") or []
