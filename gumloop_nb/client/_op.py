@@ -97,7 +97,9 @@ class RequestOptions(TypedDict, total=False):
     - ``extra_body``: top-level JSON body fields added to this call's body. This is also the
       explicit way to send a field the request model does not declare;
     - ``timeout``: seconds (or an ``httpx.Timeout``) for this call instead of the client's
-      setting; ``None`` waits forever.
+      setting. A number sets the read, write and pool timeouts and at most 10 s to connect;
+      ``None`` lifts the read/write/pool limits (connecting still gives up after 10 s);
+      ``httpx.Timeout(None)`` waits forever.
 
     They apply to every request the method makes against the Gumloop hosts (each page of a
     paginated listing, each resume of a session stream). Headers, query and body are never sent

@@ -468,3 +468,25 @@ async def test_a_session_stream_to_a_closed_port_says_it_could_not_connect(
     assert "Could not connect" in text and "nothing was sent" in text
     assert "tried 3 times" in text
     assert len(clock.sleeps) == 2  # the transport's two retries, no resume on top
+
+
+async def test_a_per_call_timeout_on_a_method_reaches_every_request_it_makes(
+    client: Any, router: Any
+) -> None:
+    route = router.get("/teams").respond(200, json={"teams": []})
+    chat = router.post(f"{WS}/chat/completions").respond(200, json=chat_result_json())
+    await run(client.teams.list(timeout=4))
+    assert phases(route.calls.last.request) == {
+        "connect": 4.0,
+        "read": 4.0,
+        "write": 4.0,
+        "pool": 4.0,
+    }
+    await run(client.chat.completions.create(model="m", messages=MESSAGES, timeout=600))
+    assert phases(chat.calls.last.request)["connect"] == 10.0  # still capped for a number
+    assert phases(chat.calls.last.request)["read"] == 600.0
+    exact = httpx.Timeout(5, connect=60)
+    await run(client.teams.list(timeout=exact))
+    assert phases(route.calls.last.request)["connect"] == 60.0
+    await run(client.teams.list())  # the next call is back to the client's setting
+    assert phases(route.calls.last.request)["read"] == 90.0
