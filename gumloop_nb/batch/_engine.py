@@ -143,14 +143,25 @@ class Backend:
 
 
 def _close_quietly(client: Any) -> None:
+    """Close a probe client; only one that has opened its connection pool holds anything.
+
+    Runs ``aclose()`` on a thread of its own: the caller may be inside Jupyter's running event
+    loop, where ``asyncio.run`` is refused.
+    """
     transport = getattr(client, "_transport", None)
     pool = getattr(transport, "_pool", None)
-    if pool is None or getattr(pool, "_client", None) is None:
+    if pool is None or getattr(pool, "client", None) is None:
         return
-    try:
-        asyncio.run(client.aclose())
-    except Exception:
-        pass
+
+    def close() -> None:
+        try:
+            asyncio.run(client.aclose())
+        except Exception:
+            pass
+
+    closer = threading.Thread(target=close, name="gumloop-batch-close")
+    closer.start()
+    closer.join()
 
 
 # -- executing one request ------------------------------------------------------------------------

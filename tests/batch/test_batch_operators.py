@@ -318,3 +318,20 @@ def test_without_tqdm_a_text_bar_is_drawn(
     elements.head(3).gumloop.map("{name} {category}", client=client, progress=True)
     err = capsys.readouterr().err
     assert "map: [" in err and "3/3" in err and "errors=0" in err
+
+
+def test_a_factory_probe_that_opened_its_pool_is_closed_even_inside_a_running_loop() -> None:
+    import asyncio
+
+    from gumloop_nb import AsyncGumloop
+    from gumloop_nb.batch._engine import Backend
+
+    probe = AsyncGumloop(api_key="k", base_url="http://127.0.0.1:9/api/v1")
+    opened = probe._transport._pool.get()  # what a first request does
+
+    async def build_inside_a_loop() -> Backend:  # as in a notebook cell
+        return Backend(factory=lambda: probe)
+
+    backend = asyncio.run(build_inside_a_loop())
+    assert backend.base_url == "http://127.0.0.1:9/api/v1"
+    assert opened.is_closed
