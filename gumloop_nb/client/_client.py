@@ -251,7 +251,8 @@ class _BaseGumloop(Generic[M]):
         if user_id is not _UNCHANGED:
             changes["user_id"] = user_id
         if headers is not _UNCHANGED:
-            changes["headers"] = tuple({**dict(self._cfg.headers), **(headers or {})}.items())
+            added: dict[str, str] = dict(headers or {})
+            changes["headers"] = tuple({**dict(self._cfg.headers), **added}.items())
         return self._cfg.copy(**changes)
 
     def __repr__(self) -> str:

@@ -18,7 +18,7 @@ import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, cast, overload
 
 from typing_extensions import ParamSpec, Self
 
@@ -278,10 +278,11 @@ def paginate(
     options = pop_options(kwargs)
 
     def make_op(cursor: str | None) -> Op[Any]:
-        op = fn(obj, *args, **{**kwargs, "cursor": cursor})
+        call_kwargs: dict[str, Any] = {**kwargs, "cursor": cursor}
+        op = fn(obj, *args, **call_kwargs)
         if not isinstance(op, Op):
             raise TypeError(f"{fn.__name__} is not a single-request listing")
-        return _with(options, op)
+        return _with(options, cast("Op[object]", op))
 
     transport = obj._client._transport
     if obj._client._is_async:
@@ -302,12 +303,14 @@ def _items_key(page: Any) -> str:
 def _page_items(page: Any, key: str | None) -> tuple[list[Any], str | None]:
     if key is None:
         key = _items_key(page)
-    items = getattr(page, key, None)
-    if items is None and isinstance(page, dict):
-        items = page.get(key)
-    cursor = getattr(page, "next_cursor", None)
-    if cursor is None and isinstance(page, dict):
-        cursor = page.get("next_cursor")
+    source: object = page
+    as_dict = cast("dict[str, Any]", page) if isinstance(page, dict) else {}
+    items: Any = getattr(source, key, None)
+    if items is None:
+        items = as_dict.get(key)
+    cursor: Any = getattr(source, "next_cursor", None)
+    if cursor is None:
+        cursor = as_dict.get("next_cursor")
     return list(items or []), cursor
 
 

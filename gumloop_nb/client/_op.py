@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, Literal, TypeVar, Union
+from typing import Any, Generic, Literal, TypeVar, Union, cast
 
 import httpx
 from pydantic import BaseModel
@@ -70,7 +70,7 @@ class Op(Generic[T]):
     timeout: Any = UNSET
     max_retries: int | None = None
     max_bytes: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict[str, Any])
 
     @property
     def retry_safe(self) -> bool:
@@ -149,12 +149,14 @@ class CallOptions:
                     "has no body. Pass query parameters with extra_query={...} instead."
                 )
             return {"json": dict(self.body)}
-        if not isinstance(op.json, Mapping):
+        current_body: object = op.json
+        if not isinstance(current_body, Mapping):
             raise TypeError(
                 f"extra_body cannot be merged into the body of {op.method.upper()} {op.path} "
                 "(it is not a JSON object)."
             )
-        return {"json": {**op.json, **self.body}}
+        current = cast("Mapping[str, Any]", current_body)
+        return {"json": {**current, **self.body}}
 
 
 def pop_options(kwargs: dict[str, Any]) -> CallOptions | None:
@@ -196,7 +198,7 @@ def model_parser(model: type[ModelT], key: str | None = None) -> Callable[[Any],
 
     def parse(body: Any) -> ModelT:
         if key is not None:
-            body = body.get(key) if isinstance(body, dict) else None
+            body = cast("dict[str, Any]", body).get(key) if isinstance(body, dict) else None
         return validate(body if body is not None else {})
 
     parse.model = model  # type: ignore[attr-defined]  # named in validation errors
@@ -212,7 +214,8 @@ def clean_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
         if isinstance(value, bool):
             out[key] = "true" if value else "false"
         elif isinstance(value, (list, tuple)):
-            out[key] = [("true" if v else "false") if isinstance(v, bool) else v for v in value]
+            values: list[Any] = list(cast("list[Any]", value))
+            out[key] = [("true" if v else "false") if isinstance(v, bool) else v for v in values]
         else:
             out[key] = value
     return out

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from .._op import ModelT, Op, drop_none, model_parser
 
 
-def seg(value: str) -> str:
+def seg(value: object) -> str:
     """Percent-encode one path segment (ids may contain '/', ':' or spaces)."""
     if not isinstance(value, str) or not value:
         raise ValueError(f"expected a non-empty id string, got {value!r}")

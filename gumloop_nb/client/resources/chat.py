@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, overload
 
 from pydantic import BaseModel, ValidationError
 from typing_extensions import Self, Unpack
@@ -191,7 +191,7 @@ class _create_endpoint(endpoint[..., Any]):
     @overload
     def __get__(self, obj: Resource[Async], owner: type) -> _AsyncCreate: ...
     def __get__(self, obj: Any, owner: type) -> Any:
-        return super().__get__(obj, owner)
+        return cast(Any, super().__get__(obj, owner))
 
 
 class _stream_endpoint(endpoint[..., Any]):
@@ -202,7 +202,7 @@ class _stream_endpoint(endpoint[..., Any]):
     @overload
     def __get__(self, obj: Resource[Async], owner: type) -> _AsyncStreamCall: ...
     def __get__(self, obj: Any, owner: type) -> Any:
-        return super().__get__(obj, owner)
+        return cast(Any, super().__get__(obj, owner))
 
 
 class Completions(Resource[M]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from typing_extensions import Unpack
 
@@ -18,7 +18,7 @@ MAX_CALLS = 5
 
 def _call_dict(call: Any) -> dict[str, Any]:
     if isinstance(call, Mapping):
-        return dict(call)
+        return dict(cast("Mapping[str, Any]", call))
     if hasattr(call, "model_dump"):
         return dict(call.model_dump(exclude_none=True, by_alias=True, mode="json"))
     raise TypeError(f"an MCP call must be a dict or McpToolCallRequest, not {type(call).__name__}")

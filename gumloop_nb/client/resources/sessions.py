@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Generator, Mapping
-from typing import Any
+from collections.abc import Generator, Iterable, Mapping
+from typing import Any, cast
 
 from typing_extensions import Unpack
 
@@ -183,7 +183,13 @@ class Sessions(Resource[M]):
             key = body.pop("idempotency_key", None) or str(uuid.uuid4())
             text = body.get("input", body.get("message"))
             if isinstance(text, list):
-                text = "\n".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in text)
+                parts = cast("Iterable[Any]", text)
+                text = "\n".join(
+                    str(cast("dict[str, Any]", p).get("text", ""))
+                    if isinstance(p, dict)
+                    else str(p)
+                    for p in parts
+                )
                 body["input"] = text
             return Op(
                 "POST",
@@ -275,7 +281,7 @@ class Sessions(Resource[M]):
         **kwargs: Unpack[_params.SessionApprovalsParams],
     ) -> Op[t.SessionApprovalsResponse]:
         body = merged(t.SessionApprovalsRequest, request, kwargs)
-        responses = body.get("approval_responses") or []
+        responses: list[Any] = body.get("approval_responses") or []
         if not 1 <= len(responses) <= 20:
             from ...errors import GumloopError
 

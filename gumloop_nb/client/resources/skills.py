@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from typing_extensions import Unpack
 
@@ -27,10 +27,10 @@ def _read(content: Any) -> bytes:
     if isinstance(content, str):
         return content.encode("utf-8")
     if isinstance(content, os.PathLike):
-        with open(content, "rb") as fh:
+        with open(cast("os.PathLike[str]", content), "rb") as fh:
             return fh.read()
     if hasattr(content, "read"):
-        data = content.read()
+        data: Any = content.read()
         return data.encode("utf-8") if isinstance(data, str) else bytes(data)
     raise TypeError(
         f"skill file content must be bytes, str, a path or a file, not {type(content).__name__}"
@@ -41,9 +41,10 @@ def file_parts(files: FileSpec) -> list[tuple[str, tuple[str, bytes, str]]]:
     """Normalise skill files into repeated multipart parts named ``files``."""
     items: list[tuple[Any, ...]]
     if isinstance(files, Mapping):
-        items = [(name, content) for name, content in files.items()]
+        items = [(name, content) for name, content in cast("Mapping[str, Any]", files).items()]
     elif isinstance(files, (str, os.PathLike)):
-        items = [(os.path.basename(os.fspath(files)), open(files, "rb").read())]  # noqa: SIM115
+        path = cast("str | os.PathLike[str]", files)
+        items = [(os.path.basename(os.fspath(path)), open(path, "rb").read())]  # noqa: SIM115
     else:
         items = [tuple(item) for item in files]
     parts: list[tuple[str, tuple[str, bytes, str]]] = []
