@@ -35,6 +35,16 @@ MODELS = {
     "SessionContinueParams": "SessionContinueRequest",
     "SessionUpdateParams": "SessionUpdateRequest",
     "SessionApprovalsParams": "SessionApprovalsRequest",
+    "BrainSearchParams": "BrainSearchRequest",
+    "BrainSourceCreateParams": "BrainSourceCreateRequest",
+    "DecisionsParams": "DecisionsRequest",
+}
+
+# Fields a method already takes as named parameters (not repeated in its TypedDict).
+NAMED = {
+    "BrainSearchParams": {"query", "limit", "source_type"},
+    "BrainSourceCreateParams": {"name", "scope", "team_id", "require_approval"},
+    "DecisionsParams": {"model", "state", "questions", "team_id"},
 }
 
 OUT = Path(__file__).resolve().parent.parent / "gumloop_nb" / "client" / "_params.py"
@@ -104,6 +114,8 @@ def render() -> str:
         out.append(f'    """The keyword arguments that build a ``{model_name}``."""')
         out.append("")
         for field in model.model_fields:
+            if field in NAMED.get(name, ()):
+                continue
             annotation = loose(hints[field])
             if "None" not in annotation.split(" | "):
                 annotation += " | None"  # None means "leave alone": the key is not sent

@@ -20,6 +20,9 @@ __all__ = [
     "AgentTriggerCreateParams",
     "AgentTriggerUpdateParams",
     "AgentUpdateParams",
+    "BrainSearchParams",
+    "BrainSourceCreateParams",
+    "DecisionsParams",
     "EvaluationConfigUpdateParams",
     "EvaluationCreateParams",
     "EvaluationRunParams",
@@ -204,3 +207,22 @@ class SessionApprovalsParams(RequestOptions, total=False):
     """The keyword arguments that build a ``SessionApprovalsRequest``."""
 
     approval_responses: Sequence[t.SessionApprovalResponseItem | Mapping[str, Any]] | None
+
+
+class BrainSearchParams(RequestOptions, total=False):
+    """The keyword arguments that build a ``BrainSearchRequest``."""
+
+
+class BrainSourceCreateParams(RequestOptions, total=False):
+    """The keyword arguments that build a ``BrainSourceCreateRequest``."""
+
+    source_type: str | None
+
+
+class DecisionsParams(RequestOptions, total=False):
+    """The keyword arguments that build a ``DecisionsRequest``."""
+
+    provider: t.ProviderPreferences | Mapping[str, Any] | None
+    session_id: str | None
+    trace: t.TraceConfig | Mapping[str, Any] | None
+    user: str | None

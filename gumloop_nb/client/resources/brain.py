@@ -7,6 +7,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from ... import types as t
+from .. import _params
 from .._endpoint import M, Resource, endpoint
 from .._op import Op, RequestOptions, model_parser
 from ._util import get, merged, seg, send
@@ -22,7 +23,7 @@ class Brain(Resource[M]):
         *,
         limit: int | None = None,
         source_type: list[str] | None = None,
-        **kwargs: Any,
+        **kwargs: Unpack[_params.BrainSearchParams],
     ) -> Op[t.BrainSearchResponse]:
         """Search connected knowledge (Notion, Drive, Slack, ...); ``limit`` 1-50."""
         body = merged(
@@ -63,7 +64,7 @@ class Brain(Resource[M]):
         scope: str | None = None,
         team_id: str | None = None,
         require_approval: bool | None = None,
-        **kwargs: Any,
+        **kwargs: Unpack[_params.BrainSourceCreateParams],
     ) -> Op[t.BrainSourceResponse]:
         body = merged(
             t.BrainSourceCreateRequest,

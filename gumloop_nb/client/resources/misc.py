@@ -45,13 +45,13 @@ class Decisions(Resource[M]):
     def create(
         self,
         /,
-        request: Any = None,
+        request: t.DecisionsRequest | Mapping[str, Any] | None = None,
         *,
         team_id: str | None = None,
         model: str | None = None,
         state: Any = None,
         questions: Any = None,
-        **kwargs: Any,
+        **kwargs: Unpack[_params.DecisionsParams],
     ) -> Op[t.DecisionsResponse]:
         """Structured yes/no, choice and score judgements from a model."""
         from pydantic import ValidationError
