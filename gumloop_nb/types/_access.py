@@ -62,8 +62,8 @@ class ItemAccess(GumloopModel):
     """Who can see a session, skill or artifact, and how its link works."""
 
     grants_visibility: str
-    people: list[ItemAccessPerson] = Field(default_factory=list)
-    teams: list[ItemAccessTeam] = Field(default_factory=list)
+    people: list[ItemAccessPerson] = Field(default_factory=list[ItemAccessPerson])
+    teams: list[ItemAccessTeam] = Field(default_factory=list[ItemAccessTeam])
     organization_access: ItemAccessOrganization | None = None
     link: str
     link_role: str | None = None
@@ -81,7 +81,7 @@ class ItemAccessChangeResponse(GumloopModel):
     """``{"access", "notified": [email]}`` after a sharing change."""
 
     access: ItemAccess
-    notified: list[str] = Field(default_factory=list)
+    notified: list[str] = Field(default_factory=list[str])
 
 
 # --- browser profiles -------------------------------------------------------------------------
@@ -104,7 +104,7 @@ class BrowserProfile(GumloopModel):
     name: str
     is_default: bool = False
     version: int = 0
-    sites: list[BrowserProfileSite] = Field(default_factory=list)
+    sites: list[BrowserProfileSite] = Field(default_factory=list[BrowserProfileSite])
     size_bytes: int = 0
     has_storage: bool = False
     created_by_user_id: str | None = None
@@ -116,7 +116,7 @@ class BrowserProfile(GumloopModel):
 class BrowserProfilesResponse(GumloopModel):
     """``{"profiles": [BrowserProfile]}``."""
 
-    profiles: list[BrowserProfile] = Field(default_factory=list)
+    profiles: list[BrowserProfile] = Field(default_factory=list[BrowserProfile])
 
 
 class BrowserProfileCreateRequest(GumloopModel):
@@ -144,7 +144,7 @@ class BrowserProfileImportSummary(GumloopModel):
     site: str | None = None
     cookie_count: int
     skipped: int = 0
-    sites: list[str] = Field(default_factory=list)
+    sites: list[str] = Field(default_factory=list[str])
 
 
 class BrowserProfileImportResponse(GumloopModel):

@@ -333,7 +333,9 @@ class AgentKnowledgeSourcesResponse(GumloopModel):
     """``{"agent_id", "knowledge_sources"}``."""
 
     agent_id: str
-    knowledge_sources: list[AgentKnowledgeSource] = Field(default_factory=list)
+    knowledge_sources: list[AgentKnowledgeSource] = Field(
+        default_factory=list[AgentKnowledgeSource]
+    )
 
 
 class AgentKnowledgeSourceResponse(GumloopModel):
@@ -363,8 +365,8 @@ class Agent(GumloopModel):
     description: str | None = None
     team_id: str | None = None
     is_active: bool = False
-    tools: list[AgentTool] = Field(default_factory=list)
-    resources: list[dict[str, Any]] = Field(default_factory=list)
+    tools: list[AgentTool] = Field(default_factory=list[AgentTool])
+    resources: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
     skill_ids: list[str] | None = None
     abilities: AgentAbilities | None = None
     incognito: AgentIncognito = Field(default_factory=AgentIncognito)
@@ -392,7 +394,7 @@ class AgentResponse(GumloopModel):
 class AgentListResponse(GumloopModel):
     """``{"agents": [Agent], "next_cursor"}``."""
 
-    agents: list[Agent] = Field(default_factory=list)
+    agents: list[Agent] = Field(default_factory=list[Agent])
     next_cursor: str | None = None
 
     def page_items(self) -> list[Agent]:
@@ -412,8 +414,8 @@ class AgentCreateRequest(GumloopModel):
     model_name: str | None = None
     description: str | None = None
     system_prompt: str | None = None
-    tools: list[AgentTool] = Field(default_factory=list)
-    resources: list[dict[str, Any]] = Field(default_factory=list)
+    tools: list[AgentTool] = Field(default_factory=list[AgentTool])
+    resources: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
     skill_ids: list[str] | None = None
     knowledge_sources: list[AgentKnowledgeSourceAttachment] | None = None
     metadata: AgentMetadata | None = None
@@ -453,11 +455,11 @@ class AgentSkillsResponse(GumloopModel):
     """Result of attaching/detaching skills; replays land in ``already_*``."""
 
     agent_id: str
-    skill_ids: list[str] = Field(default_factory=list)
-    attached: list[str] = Field(default_factory=list)
-    detached: list[str] = Field(default_factory=list)
-    already_attached: list[str] = Field(default_factory=list)
-    already_detached: list[str] = Field(default_factory=list)
+    skill_ids: list[str] = Field(default_factory=list[str])
+    attached: list[str] = Field(default_factory=list[str])
+    detached: list[str] = Field(default_factory=list[str])
+    already_attached: list[str] = Field(default_factory=list[str])
+    already_detached: list[str] = Field(default_factory=list[str])
 
 
 class AgentMcpServerResponse(GumloopModel):
@@ -482,14 +484,14 @@ class AgentMcpServersResponse(GumloopModel):
     """``{"agent_id", "mcp_servers": [AgentTool]}``."""
 
     agent_id: str
-    mcp_servers: list[AgentTool] = Field(default_factory=list)
+    mcp_servers: list[AgentTool] = Field(default_factory=list[AgentTool])
 
 
 class AgentSubagentsResponse(GumloopModel):
     """``{"agent_id", "subagent_ids", "changed"}``."""
 
     agent_id: str
-    subagent_ids: list[str] = Field(default_factory=list)
+    subagent_ids: list[str] = Field(default_factory=list[str])
     changed: bool = False
 
 
@@ -501,7 +503,7 @@ class AgentAppRule(GumloopModel):
     description: str | None = None
     status: str | None = None
     server_id: str | None = None
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: dict[str, Any] = Field(default_factory=dict[str, Any])
     priority: int | None = None
 
 
@@ -509,4 +511,4 @@ class AgentAppRulesResponse(GumloopModel):
     """``{"agent_id", "app_rules"}``."""
 
     agent_id: str
-    app_rules: list[AgentAppRule] = Field(default_factory=list)
+    app_rules: list[AgentAppRule] = Field(default_factory=list[AgentAppRule])

@@ -31,7 +31,7 @@ class Artifact(GumloopModel):
     session_id: str | None = None
     filename: str | None = None
     created_at: str | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict[str, Any])
     url: str | None = None
     creator: CreatorPayload | None = None
 
@@ -39,7 +39,7 @@ class Artifact(GumloopModel):
 class ArtifactListResponse(GumloopModel):
     """``{"artifacts": [Artifact], "next_cursor"}``."""
 
-    artifacts: list[Artifact] = Field(default_factory=list)
+    artifacts: list[Artifact] = Field(default_factory=list[Artifact])
     next_cursor: str | None = None
 
     def page_items(self) -> list[Artifact]:
@@ -72,7 +72,7 @@ class ArtifactVersion(GumloopModel):
 class ArtifactVersionsResponse(GumloopModel):
     """``{"versions": [ArtifactVersion]}``."""
 
-    versions: list[ArtifactVersion] = Field(default_factory=list)
+    versions: list[ArtifactVersion] = Field(default_factory=list[ArtifactVersion])
 
 
 class ArtifactDeletedResponse(GumloopModel):

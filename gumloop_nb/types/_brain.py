@@ -60,13 +60,13 @@ class BrainSearchResult(GumloopModel):
     owner_name: str | None = None
     owner_email: str | None = None
     parent_title: str | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict[str, Any])
 
 
 class BrainSearchResponse(GumloopModel):
     """``{"results": [BrainSearchResult]}``."""
 
-    results: list[BrainSearchResult] = Field(default_factory=list)
+    results: list[BrainSearchResult] = Field(default_factory=list[BrainSearchResult])
 
 
 class BrainSource(GumloopModel):
@@ -85,7 +85,7 @@ class BrainSource(GumloopModel):
 class BrainSourceListResponse(GumloopModel):
     """``{"sources", "next_cursor"}``."""
 
-    sources: list[BrainSource] = Field(default_factory=list)
+    sources: list[BrainSource] = Field(default_factory=list[BrainSource])
     next_cursor: str | None = None
 
     def page_items(self) -> list[BrainSource]:
@@ -158,7 +158,7 @@ class BrainSourceSyncRun(GumloopModel):
 class BrainSourceHistoryResponse(GumloopModel):
     """``{"items": [BrainSourceSyncRun], "next_cursor"}``."""
 
-    items: list[BrainSourceSyncRun] = Field(default_factory=list)
+    items: list[BrainSourceSyncRun] = Field(default_factory=list[BrainSourceSyncRun])
     next_cursor: str | None = None
 
     def page_items(self) -> list[BrainSourceSyncRun]:
@@ -184,7 +184,7 @@ class BrainSourceIssue(GumloopModel):
 class BrainSourceIssuesResponse(GumloopModel):
     """``{"items": [BrainSourceIssue], "next_cursor"}``."""
 
-    items: list[BrainSourceIssue] = Field(default_factory=list)
+    items: list[BrainSourceIssue] = Field(default_factory=list[BrainSourceIssue])
     next_cursor: str | None = None
 
     def page_items(self) -> list[BrainSourceIssue]:
@@ -206,7 +206,7 @@ class BrainSourceChild(GumloopModel):
     updated_at: str | None = None
     status: str
     error: str | None = None
-    ancestors: list[str] = Field(default_factory=list)
+    ancestors: list[str] = Field(default_factory=list[str])
 
 
 class BrainSourceChildrenResponse(GumloopModel):
@@ -215,7 +215,7 @@ class BrainSourceChildrenResponse(GumloopModel):
     source_id: str | None = None
     connector_id: str
     parent_id: str | None = None
-    items: list[BrainSourceChild] = Field(default_factory=list)
+    items: list[BrainSourceChild] = Field(default_factory=list[BrainSourceChild])
     total_count: int | None = None
     next_cursor: str | None = None
     has_more: bool = False
@@ -261,7 +261,7 @@ class BrainFile(GumloopModel):
 class BrainFileListResponse(GumloopModel):
     """``{"files", "next_cursor"}``."""
 
-    files: list[BrainFile] = Field(default_factory=list)
+    files: list[BrainFile] = Field(default_factory=list[BrainFile])
     next_cursor: str | None = None
 
     def page_items(self) -> list[BrainFile]:
@@ -279,8 +279,8 @@ class BrainFileRejection(GumloopModel):
 class BrainFileUploadResponse(GumloopModel):
     """``{"files", "rejected", "sync_run_id"?}``."""
 
-    files: list[BrainFile] = Field(default_factory=list)
-    rejected: list[BrainFileRejection] = Field(default_factory=list)
+    files: list[BrainFile] = Field(default_factory=list[BrainFile])
+    rejected: list[BrainFileRejection] = Field(default_factory=list[BrainFileRejection])
     sync_run_id: str | None = None
 
 

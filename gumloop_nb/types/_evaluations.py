@@ -53,15 +53,15 @@ class EvaluationConfig(GumloopModel):
     frequency: str | None = None
     language: str | None = None
     include_auto_tags: bool = False
-    interaction_types: list[Any] = Field(default_factory=list)
-    criteria: list[Any] = Field(default_factory=list)
-    tags: list[Any] = Field(default_factory=list)
-    data_points: list[Any] = Field(default_factory=list)
+    interaction_types: list[Any] = Field(default_factory=list[Any])
+    criteria: list[Any] = Field(default_factory=list[Any])
+    tags: list[Any] = Field(default_factory=list[Any])
+    data_points: list[Any] = Field(default_factory=list[Any])
     sentiment: dict[str, Any] | None = None
     notifications: dict[str, Any] | None = None
     updated_ts: str | None = None
     updated_at: str | None = None
-    organization_evaluations: list[Any] = Field(default_factory=list)
+    organization_evaluations: list[Any] = Field(default_factory=list[Any])
 
 
 class EvaluationConfigResponse(GumloopModel):
@@ -107,9 +107,9 @@ class EvaluationResult(GumloopModel):
     call_successful: str | None = None
     sentiment: str | None = None
     summary: str | None = None
-    criteria_results: list[Any] = Field(default_factory=list)
-    data_results: list[Any] = Field(default_factory=list)
-    applied_tags: list[Any] = Field(default_factory=list)
+    criteria_results: list[Any] = Field(default_factory=list[Any])
+    data_results: list[Any] = Field(default_factory=list[Any])
+    applied_tags: list[Any] = Field(default_factory=list[Any])
 
     @model_validator(mode="before")
     @classmethod
@@ -129,7 +129,7 @@ class EvaluationResultResponse(GumloopModel):
 class EvaluationResultListResponse(GumloopModel):
     """``{"evaluations": [EvaluationResult], "next_cursor"}``."""
 
-    evaluations: list[EvaluationResult] = Field(default_factory=list)
+    evaluations: list[EvaluationResult] = Field(default_factory=list[EvaluationResult])
     next_cursor: str | None = None
 
     def page_items(self) -> list[EvaluationResult]:
@@ -151,12 +151,12 @@ class EvaluationOptionLimits(GumloopModel):
 class AgentEvaluationOptionsResponse(GumloopModel):
     """Allowed values for an agent evaluation config."""
 
-    interaction_types: list[str] = Field(default_factory=list)
-    criterion_types: list[str] = Field(default_factory=list)
-    criterion_priorities: list[str] = Field(default_factory=list)
-    data_point_types: list[str] = Field(default_factory=list)
-    frequencies: list[str] = Field(default_factory=list)
-    default_interaction_types: list[str] = Field(default_factory=list)
+    interaction_types: list[str] = Field(default_factory=list[str])
+    criterion_types: list[str] = Field(default_factory=list[str])
+    criterion_priorities: list[str] = Field(default_factory=list[str])
+    data_point_types: list[str] = Field(default_factory=list[str])
+    frequencies: list[str] = Field(default_factory=list[str])
+    default_interaction_types: list[str] = Field(default_factory=list[str])
     limits: EvaluationOptionLimits
 
 
@@ -164,8 +164,8 @@ class AgentEvaluationMetricsResponse(GumloopModel):
     """Grade and tag counts over the last ``days``."""
 
     days: int
-    grades: dict[str, int] = Field(default_factory=dict)
-    tags: dict[str, int] = Field(default_factory=dict)
+    grades: dict[str, int] = Field(default_factory=dict[str, int])
+    tags: dict[str, int] = Field(default_factory=dict[str, int])
 
 
 class EvaluationRunRequest(GumloopModel):
@@ -196,8 +196,10 @@ class EvaluationRunResponse(GumloopModel):
 
     dry_run: bool = False
     credit_cost: int = 0
-    results: list[EvaluationRunResult] = Field(default_factory=list)
-    skipped: list[EvaluationRunSkippedSession] = Field(default_factory=list)
+    results: list[EvaluationRunResult] = Field(default_factory=list[EvaluationRunResult])
+    skipped: list[EvaluationRunSkippedSession] = Field(
+        default_factory=list[EvaluationRunSkippedSession]
+    )
 
 
 # --- organization evaluations -----------------------------------------------------------------
@@ -235,10 +237,10 @@ class Evaluation(GumloopModel):
     name: str
     description: str | None = None
     enabled: bool = False
-    targets: list[EvaluationTarget] = Field(default_factory=list)
+    targets: list[EvaluationTarget] = Field(default_factory=list[EvaluationTarget])
     covered_agent_count: int = 0
     config: EvaluationRubric
-    run_summary: dict[str, Any] = Field(default_factory=dict)
+    run_summary: dict[str, Any] = Field(default_factory=dict[str, Any])
     creator: CreatorPayload | None = None
     created_at: str | None = None
     updated_at: str | None = None
@@ -253,7 +255,7 @@ class EvaluationResponse(GumloopModel):
 class EvaluationListResponse(GumloopModel):
     """``{"evaluations": [Evaluation], "next_cursor"}``."""
 
-    evaluations: list[Evaluation] = Field(default_factory=list)
+    evaluations: list[Evaluation] = Field(default_factory=list[Evaluation])
     next_cursor: str | None = None
 
     def page_items(self) -> list[Evaluation]:
@@ -283,7 +285,7 @@ class EvaluationUpdateRequest(GumloopModel):
 class EvaluationTargetsResponse(GumloopModel):
     """``{"targets", "covered_agent_count", "enabled"}``."""
 
-    targets: list[EvaluationTarget] = Field(default_factory=list)
+    targets: list[EvaluationTarget] = Field(default_factory=list[EvaluationTarget])
     covered_agent_count: int = 0
     enabled: bool = False
 
@@ -302,16 +304,16 @@ class EvaluationResultRecord(GumloopModel):
     call_successful: str | None = None
     sentiment: str | None = None
     summary: str | None = None
-    criteria_results: list[Any] = Field(default_factory=list)
-    data_results: list[Any] = Field(default_factory=list)
-    applied_tags: list[Any] = Field(default_factory=list)
+    criteria_results: list[Any] = Field(default_factory=list[Any])
+    data_results: list[Any] = Field(default_factory=list[Any])
+    applied_tags: list[Any] = Field(default_factory=list[Any])
     created_at: str | None = None
 
 
 class EvaluationResultRecordListResponse(GumloopModel):
     """``{"results": [EvaluationResultRecord], "next_cursor"}``."""
 
-    results: list[EvaluationResultRecord] = Field(default_factory=list)
+    results: list[EvaluationResultRecord] = Field(default_factory=list[EvaluationResultRecord])
     next_cursor: str | None = None
 
     def page_items(self) -> list[EvaluationResultRecord]:
@@ -329,21 +331,21 @@ class EvaluationMetricsResponse(GumloopModel):
     """Grade counts of an organization evaluation over ``days``."""
 
     days: int
-    grades: dict[str, int] = Field(default_factory=dict)
+    grades: dict[str, int] = Field(default_factory=dict[str, int])
 
 
 class EvaluationOptionsResponse(GumloopModel):
     """Allowed values for organization evaluations."""
 
-    scopes: list[str] = Field(default_factory=list)
-    target_types: list[str] = Field(default_factory=list)
-    session_types: list[str] = Field(default_factory=list)
-    default_session_types: list[str] = Field(default_factory=list)
-    criterion_types: list[str] = Field(default_factory=list)
-    criterion_priorities: list[str] = Field(default_factory=list)
-    data_point_types: list[str] = Field(default_factory=list)
-    frequencies: list[str] = Field(default_factory=list)
-    grades: list[str] = Field(default_factory=list)
-    statuses: list[str] = Field(default_factory=list)
-    skip_reasons: list[str] = Field(default_factory=list)
-    limits: dict[str, int] = Field(default_factory=dict)
+    scopes: list[str] = Field(default_factory=list[str])
+    target_types: list[str] = Field(default_factory=list[str])
+    session_types: list[str] = Field(default_factory=list[str])
+    default_session_types: list[str] = Field(default_factory=list[str])
+    criterion_types: list[str] = Field(default_factory=list[str])
+    criterion_priorities: list[str] = Field(default_factory=list[str])
+    data_point_types: list[str] = Field(default_factory=list[str])
+    frequencies: list[str] = Field(default_factory=list[str])
+    grades: list[str] = Field(default_factory=list[str])
+    statuses: list[str] = Field(default_factory=list[str])
+    skip_reasons: list[str] = Field(default_factory=list[str])
+    limits: dict[str, int] = Field(default_factory=dict[str, int])

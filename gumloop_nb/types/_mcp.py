@@ -65,7 +65,7 @@ class McpServer(GumloopModel):
 class McpServersResponse(GumloopModel):
     """``{"servers": [McpServer]}``."""
 
-    servers: list[McpServer] = Field(default_factory=list)
+    servers: list[McpServer] = Field(default_factory=list[McpServer])
 
 
 class McpServerResponse(GumloopModel):
@@ -82,14 +82,14 @@ class McpTool(GumloopModel):
     server_type: str | None = None
     name: str
     description: str | None = None
-    input_schema: dict[str, Any] = Field(default_factory=dict)
-    server: dict[str, Any] = Field(default_factory=dict)
+    input_schema: dict[str, Any] = Field(default_factory=dict[str, Any])
+    server: dict[str, Any] = Field(default_factory=dict[str, Any])
 
 
 class McpToolsResponse(GumloopModel):
     """Tools of a server; empty with a ``gumloop_auth_url`` when it is not connected."""
 
-    tools: list[McpTool] = Field(default_factory=list)
+    tools: list[McpTool] = Field(default_factory=list[McpTool])
     server_id: str | None = None
     status: str | None = None
     gumloop_auth_url: str | None = None
@@ -110,7 +110,7 @@ class McpResource(GumloopModel):
 class McpResourcesResponse(GumloopModel):
     """One page of a server's resources."""
 
-    resources: list[McpResource] = Field(default_factory=list)
+    resources: list[McpResource] = Field(default_factory=list[McpResource])
     server_id: str | None = None
     status: str | None = None
     gumloop_auth_url: str | None = None
@@ -135,7 +135,7 @@ class McpResourceReadResponse(GumloopModel):
 
     server_id: str | None = None
     uri: str | None = None
-    contents: list[McpResourceContent] = Field(default_factory=list)
+    contents: list[McpResourceContent] = Field(default_factory=list[McpResourceContent])
 
     @property
     def text(self) -> str | None:
@@ -157,14 +157,14 @@ class McpPrompt(GumloopModel):
 
     name: str
     description: str | None = None
-    arguments: list[McpPromptArgument] = Field(default_factory=list)
+    arguments: list[McpPromptArgument] = Field(default_factory=list[McpPromptArgument])
     server_id: str | None = None
 
 
 class McpPromptsResponse(GumloopModel):
     """Prompts of a server."""
 
-    prompts: list[McpPrompt] = Field(default_factory=list)
+    prompts: list[McpPrompt] = Field(default_factory=list[McpPrompt])
     server_id: str | None = None
     status: str | None = None
     gumloop_auth_url: str | None = None
@@ -174,7 +174,7 @@ class McpPromptMessage(GumloopModel):
     """One rendered prompt message: ``{"role", "content": {"type", "text", ...}}``."""
 
     role: str | None = None
-    content: dict[str, Any] = Field(default_factory=dict)
+    content: dict[str, Any] = Field(default_factory=dict[str, Any])
 
 
 class McpPromptResponse(GumloopModel):
@@ -183,7 +183,7 @@ class McpPromptResponse(GumloopModel):
     server_id: str | None = None
     name: str | None = None
     description: str | None = None
-    messages: list[McpPromptMessage] = Field(default_factory=list)
+    messages: list[McpPromptMessage] = Field(default_factory=list[McpPromptMessage])
 
 
 class McpToolCallRequest(GumloopModel):
@@ -193,7 +193,7 @@ class McpToolCallRequest(GumloopModel):
     ref: str | None = None
     server_id: str
     tool_name: str
-    arguments: dict[str, Any] = Field(default_factory=dict)
+    arguments: dict[str, Any] = Field(default_factory=dict[str, Any])
 
 
 class McpToolCallResult(GumloopModel):
@@ -248,7 +248,7 @@ class McpToolCallResult(GumloopModel):
 class McpExecuteResponse(GumloopModel):
     """``{"results": [McpToolCallResult]}`` in call order (HTTP 200 or 207 alike)."""
 
-    results: list[McpToolCallResult] = Field(default_factory=list)
+    results: list[McpToolCallResult] = Field(default_factory=list[McpToolCallResult])
 
     def model_dump_decoded_content(self) -> dict[str, Any]:
         """The JSON-ready dump with each result's ``content`` replaced by its decoded form."""
@@ -271,4 +271,4 @@ class McpServerAccountsResponse(GumloopModel):
     """``{"server_id", "accounts"}``."""
 
     server_id: str
-    accounts: list[McpServerAccount] = Field(default_factory=list)
+    accounts: list[McpServerAccount] = Field(default_factory=list[McpServerAccount])

@@ -49,7 +49,7 @@ MAX_SDP_OFFER_BYTES = 1024 * 1024
 class ModelListResponse(GumloopModel):
     """``{"model_groups": [...]}``; groups look like ``{"groupLabel", "options": [...]}``."""
 
-    model_groups: list[dict[str, Any]] = Field(default_factory=list)
+    model_groups: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
 
 
 class ModelRouteRequest(GumloopModel):
@@ -71,7 +71,7 @@ class ModelRouteDecision(GumloopModel):
     verdict_lane: str
     adjustment: str | None = None
     reasoning_effort: str | None = None
-    fallback_models: list[str] = Field(default_factory=list)
+    fallback_models: list[str] = Field(default_factory=list[str])
     fail_closed: bool = False
 
 
@@ -80,7 +80,7 @@ class ModelRouteCandidate(GumloopModel):
 
     requested_model: str
     model: str
-    lanes: list[str] = Field(default_factory=list)
+    lanes: list[str] = Field(default_factory=list[str])
     lane_basis: str | None = None
     status: str
 
@@ -90,7 +90,7 @@ class ModelRouteResponse(GumloopModel):
 
     router: str
     route: ModelRouteDecision
-    candidates: list[ModelRouteCandidate] = Field(default_factory=list)
+    candidates: list[ModelRouteCandidate] = Field(default_factory=list[ModelRouteCandidate])
 
 
 # --- teams and organizations ------------------------------------------------------------------
@@ -106,7 +106,7 @@ class Team(GumloopModel):
 class TeamsResponse(GumloopModel):
     """``{"teams": [Team]}``."""
 
-    teams: list[Team] = Field(default_factory=list)
+    teams: list[Team] = Field(default_factory=list[Team])
 
 
 class Organization(GumloopModel):
@@ -119,7 +119,7 @@ class Organization(GumloopModel):
 class OrganizationsResponse(GumloopModel):
     """``{"organizations": [Organization]}``."""
 
-    organizations: list[Organization] = Field(default_factory=list)
+    organizations: list[Organization] = Field(default_factory=list[Organization])
 
 
 # --- wiki -------------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ class WikiFact(GumloopModel):
     text: str
     origin: str
     pinned: bool
-    sources: list[WikiSource] = Field(default_factory=list)
+    sources: list[WikiSource] = Field(default_factory=list[WikiSource])
     first_seen_at: str | None = None
     last_seen_at: str | None = None
 
@@ -189,16 +189,16 @@ class WikiCard(GumloopModel):
     status: str = "active"
     icon_url: str | None = None
     linked_user: WikiLinkedUser | None = None
-    agent_ids: list[str] = Field(default_factory=list)
+    agent_ids: list[str] = Field(default_factory=list[str])
     updated_at: str | None = None
-    row_facts: dict[str, str] = Field(default_factory=dict)
-    facts: list[WikiFact] = Field(default_factory=list)
+    row_facts: dict[str, str] = Field(default_factory=dict[str, str])
+    facts: list[WikiFact] = Field(default_factory=list[WikiFact])
 
 
 class WikiQueryResponse(GumloopModel):
     """``{"cards": [WikiCard]}``."""
 
-    cards: list[WikiCard] = Field(default_factory=list)
+    cards: list[WikiCard] = Field(default_factory=list[WikiCard])
 
 
 # --- voice ------------------------------------------------------------------------------------

@@ -91,14 +91,14 @@ class Session(GumloopModel):
     name: str | None = None
     type: str | None = None
     state: str | None = None
-    messages: list[MessagePayload] = Field(default_factory=list)
+    messages: list[MessagePayload] = Field(default_factory=list[MessagePayload])
     created_at: str | None = None
     agent_name: str | None = None
     agent_team_id: str | None = None
     agent_creator_user_id: str | None = None
     agent_icon_url: str | None = None
-    agent_tools: list[dict[str, Any]] = Field(default_factory=list)
-    participants: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    agent_tools: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
+    participants: dict[str, dict[str, Any]] = Field(default_factory=dict[str, dict[str, Any]])
     creator: CreatorPayload | None = None
     usage: SessionUsage | None = None
     provenance: SessionProvenance | None = None
@@ -116,7 +116,7 @@ class SessionResponse(GumloopModel):
 class SessionListResponse(GumloopModel):
     """``{"sessions": [Session], "next_cursor"}``."""
 
-    sessions: list[Session] = Field(default_factory=list)
+    sessions: list[Session] = Field(default_factory=list[Session])
     next_cursor: str | None = None
 
     def page_items(self) -> list[Session]:
@@ -149,7 +149,7 @@ class SessionAttachment(GumloopModel):
 class SessionApprovalFormResponse(GumloopModel):
     """Values filled into an approval form."""
 
-    values: dict[str, Any] = Field(default_factory=dict)
+    values: dict[str, Any] = Field(default_factory=dict[str, Any])
 
 
 class SessionApprovalResponseItem(GumloopModel):

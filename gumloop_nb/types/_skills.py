@@ -27,7 +27,7 @@ class Skill(GumloopModel):
     team_id: str
     created_at: str | None = None
     updated_at: str | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict[str, Any])
     usage_count: int | None = None
     view_count: int | None = None
     last_used_at: str | None = None
@@ -41,7 +41,7 @@ class Skill(GumloopModel):
 class SkillListResponse(GumloopModel):
     """``{"skills": [Skill], "next_cursor", "total_count"?}``."""
 
-    skills: list[Skill] = Field(default_factory=list)
+    skills: list[Skill] = Field(default_factory=list[Skill])
     next_cursor: str | None = None
     total_count: int | None = None
 

@@ -43,8 +43,10 @@ class IntegrationTriggerConfig(GumloopModel):
     """``integration`` block of a trigger create/update body."""
 
     operator_name: str
-    parameters: dict[str, Any] = Field(default_factory=dict)
-    credentials_to_use: dict[str, TriggerCredentialSelector] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict[str, Any])
+    credentials_to_use: dict[str, TriggerCredentialSelector] = Field(
+        default_factory=dict[str, TriggerCredentialSelector]
+    )
 
 
 class IntegrationTriggerPayload(GumloopModel):
@@ -52,7 +54,7 @@ class IntegrationTriggerPayload(GumloopModel):
 
     operator_name: str
     operator_version: str
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict[str, Any])
 
 
 class AgentTrigger(GumloopModel):
@@ -115,7 +117,7 @@ class AgentTriggersResponse(GumloopModel):
     """``{"agent_id", "triggers", "next_cursor"}``."""
 
     agent_id: str
-    triggers: list[AgentTrigger] = Field(default_factory=list)
+    triggers: list[AgentTrigger] = Field(default_factory=list[AgentTrigger])
     next_cursor: str | None = None
 
     def page_items(self) -> list[AgentTrigger]:
@@ -172,7 +174,7 @@ class AgentTriggerRun(GumloopModel):
 class AgentTriggerRunsResponse(GumloopModel):
     """``{"items": [AgentTriggerRun], "next_cursor"}``."""
 
-    items: list[AgentTriggerRun] = Field(default_factory=list)
+    items: list[AgentTriggerRun] = Field(default_factory=list[AgentTriggerRun])
     next_cursor: str | None = None
 
     def page_items(self) -> list[AgentTriggerRun]:
@@ -210,11 +212,13 @@ class TriggerOperator(GumloopModel):
     version: str
     description: str = ""
     category: str = ""
-    credential_types: list[str] = Field(default_factory=list)
-    parameters: list[TriggerOperatorParameter] = Field(default_factory=list)
+    credential_types: list[str] = Field(default_factory=list[str])
+    parameters: list[TriggerOperatorParameter] = Field(
+        default_factory=list[TriggerOperatorParameter]
+    )
 
 
 class TriggerOperatorsResponse(GumloopModel):
     """``{"operators": [TriggerOperator]}``."""
 
-    operators: list[TriggerOperator] = Field(default_factory=list)
+    operators: list[TriggerOperator] = Field(default_factory=list[TriggerOperator])

@@ -54,9 +54,9 @@ class AgentVersionComposition(GumloopModel):
     description: str | None = None
     model_name: str
     system_prompt: str | None = None
-    tools: list[dict[str, Any]] = Field(default_factory=list)
-    resources: list[dict[str, Any]] = Field(default_factory=list)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    tools: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
+    resources: list[dict[str, Any]] = Field(default_factory=list[dict[str, Any]])
+    metadata: dict[str, Any] = Field(default_factory=dict[str, Any])
     skill_ids: list[str] | None = None
     knowledge_sources: list[AgentVersionKnowledgeSource] | None = None
 
@@ -104,7 +104,9 @@ class AgentVersionCollectionItemChange(GumloopModel):
     new_position: int | None = None
     old_value: Any = None
     new_value: Any = None
-    field_changes: list[AgentVersionFieldChange] = Field(default_factory=list)
+    field_changes: list[AgentVersionFieldChange] = Field(
+        default_factory=list[AgentVersionFieldChange]
+    )
 
 
 class AgentVersionSkillChange(GumloopModel):
@@ -121,7 +123,9 @@ class AgentVersionKnowledgeSourceChange(GumloopModel):
     status: str
     old_config: Any
     new_config: Any
-    field_changes: list[AgentVersionFieldChange] = Field(default_factory=list)
+    field_changes: list[AgentVersionFieldChange] = Field(
+        default_factory=list[AgentVersionFieldChange]
+    )
 
 
 class AgentVersionChanges(GumloopModel):
@@ -136,9 +140,15 @@ class AgentVersionChanges(GumloopModel):
             Field(union_mode="left_to_right"),
         ]
     ] = Field(default_factory=list)
-    tool_changes: list[AgentVersionCollectionItemChange] = Field(default_factory=list)
-    skill_changes: list[AgentVersionSkillChange] = Field(default_factory=list)
-    knowledge_source_changes: list[AgentVersionKnowledgeSourceChange] = Field(default_factory=list)
+    tool_changes: list[AgentVersionCollectionItemChange] = Field(
+        default_factory=list[AgentVersionCollectionItemChange]
+    )
+    skill_changes: list[AgentVersionSkillChange] = Field(
+        default_factory=list[AgentVersionSkillChange]
+    )
+    knowledge_source_changes: list[AgentVersionKnowledgeSourceChange] = Field(
+        default_factory=list[AgentVersionKnowledgeSourceChange]
+    )
 
 
 class AgentVersionResponse(GumloopModel):
@@ -151,7 +161,7 @@ class AgentVersionResponse(GumloopModel):
 class AgentVersionsResponse(GumloopModel):
     """``{"versions": [AgentVersionSummary], "next_cursor"}``."""
 
-    versions: list[AgentVersionSummary] = Field(default_factory=list)
+    versions: list[AgentVersionSummary] = Field(default_factory=list[AgentVersionSummary])
     next_cursor: str | None = None
 
     def page_items(self) -> list[AgentVersionSummary]:
