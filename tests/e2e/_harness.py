@@ -427,6 +427,28 @@ WATCH_UNSAFE_JS = f"""
 """
 
 
+STOP_TIMER_JS = """
+(cell) => {
+  const timer = window.__e2eStop = {clicked: null, done: null};
+  document.addEventListener('click', () => {
+    if (timer.clicked === null) timer.clicked = performance.now();
+  }, {capture: true, once: true});
+  const check = () => {
+    if (timer.clicked === null || timer.done !== null) return;
+    const prompt = cell.querySelector('.jp-InputArea-prompt');
+    const output = cell.querySelector('.jp-Cell-outputWrapper');
+    if (prompt && !prompt.textContent.includes('*') && output
+        && output.innerText.includes('stopped')) {
+      timer.done = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(cell, {subtree: true, childList: true, characterData: true, attributes: true});
+}
+"""
+
+
 class NotebookPage:
     """One notebook open in JupyterLab or Notebook 7, driven through menus and buttons."""
 
@@ -562,6 +584,23 @@ class NotebookPage:
             what=f"cell {index} to show {text!r}" + (f" {count} times" if count > 1 else ""),
             interval=0.02,
         )
+
+    def arm_stop_timer(self, index: int) -> None:
+        """Time, inside the page, from the next click to cell ``index`` being stopped.
+
+        The clock starts in a capturing click listener (the moment the person's click lands)
+        and stops in a MutationObserver when the cell's prompt no longer shows "[*]" and its
+        output says "stopped" — so the driver's own round trips are not counted.
+        """
+        self.cell(index).evaluate(STOP_TIMER_JS)
+
+    def stop_latency(self) -> float | None:
+        """Seconds from the click to the stopped cell, once both have happened."""
+        value = self.page.evaluate(
+            "() => { const t = window.__e2eStop; return t && t.clicked !== null && t.done !== null"
+            " ? (t.done - t.clicked) / 1000 : null; }"
+        )
+        return None if value is None else float(value)
 
     def chatbox_idle(self, index: int) -> bool:
         """The ChatBox in cell ``index`` is not answering."""
