@@ -11,11 +11,11 @@ older client, accepts both field names and aliases, and can be read like the pla
 from __future__ import annotations
 
 import difflib
+import inspect
 import os
-import sys
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import AliasChoices, BaseModel, ConfigDict
 
@@ -56,16 +56,17 @@ def _is_secret_name(name: str) -> bool:
 def mask_secrets(value: Any) -> Any:
     """Return ``value`` with secret-named keys of nested dicts/lists replaced by ``'***'``."""
     if isinstance(value, Mapping):
+        mapping = cast("Mapping[object, object]", value)
         return {
             k: (
                 _MASK
                 if isinstance(k, str) and _is_secret_name(k) and v is not None
                 else mask_secrets(v)
             )
-            for k, v in value.items()
+            for k, v in mapping.items()
         }
     if isinstance(value, list):
-        return [mask_secrets(v) for v in value]
+        return [mask_secrets(v) for v in cast("list[object]", value)]
     return value
 
 
@@ -83,12 +84,18 @@ class UnknownFieldWarning(UserWarning):
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
+def as_dict(value: object) -> dict[str, Any] | None:
+    """``value`` typed as a JSON object when it is a dict, else ``None``."""
+    return cast("dict[str, Any]", value) if isinstance(value, dict) else None
+
+
 def user_stacklevel() -> int:
     """The ``stacklevel`` that points a warning at the first frame outside this package."""
-    frame = sys._getframe(1)
+    here = inspect.currentframe()
+    frame = here.f_back if here is not None else None
     level = 1
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
         level += 1
     return level
 
@@ -149,7 +156,7 @@ def build_payload(
     elif isinstance(request, BaseModel):
         payload = request.model_dump(exclude_unset=True, by_alias=True)
     elif isinstance(request, Mapping):
-        payload = dict(request)
+        payload = dict(cast("Mapping[str, Any]", request))
     else:
         raise TypeError(
             f"request must be a {cls.__name__}, a mapping or None, not {type(request).__name__}; "
@@ -160,9 +167,9 @@ def build_payload(
             payload[key] = value
     # Keys the caller typed (kwargs, mapping keys) are checked; a model instance's extras were
     # accepted when it was constructed.
-    given = [k for k, v in kwargs.items() if v is not None]
+    given: list[str] = [k for k, v in kwargs.items() if v is not None]
     if isinstance(request, Mapping):
-        given = [*request, *given]
+        given = [*cast("Mapping[str, Any]", request), *given]
     known = known_keys(cls)
     unknown = list(dict.fromkeys(k for k in given if k not in known))
     if unknown:
@@ -217,7 +224,7 @@ class GumloopModel(BaseModel):
 
     @classmethod
     def _field_for_key(cls, key: str) -> str | None:
-        index = cls.__dict__.get("_alias_index")
+        index: dict[str, str] | None = cls.__dict__.get("_alias_index")
         if index is None:
             index = {}
             for name, info in cls.model_fields.items():

@@ -14,13 +14,13 @@ Access patterns callers rely on::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from ._base import build_payload, masked_repr_args
+from ._base import as_dict, build_payload, masked_repr_args
 
 __all__ = [
     "ChatChoice",
@@ -192,8 +192,9 @@ class ChatFormatTextConfig(_TaggedChatModel):
 
 def _tag_by(key: str, known: frozenset[str]) -> Any:
     def pick(value: Any) -> str:
-        tag = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
-        return tag if tag in known else "other"
+        data = as_dict(value)
+        tag: object = data.get(key) if data is not None else getattr(value, key, None)
+        return tag if isinstance(tag, str) and tag in known else "other"
 
     return pick
 
@@ -340,7 +341,7 @@ class ChatRequest(ChatModel):
                 item.model_dump(exclude_unset=True, by_alias=True)
                 if isinstance(item, BaseModel)
                 else item
-                for item in value
+                for item in cast("Sequence[Any]", value)
             ]
         return value
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, model_validator
 
-from ._base import GumloopModel
+from ._base import GumloopModel, as_dict
 from ._common import CreatorPayload
 
 __all__ = [
@@ -115,8 +115,9 @@ class EvaluationResult(GumloopModel):
     @classmethod
     def _evaluation_id_from_id(cls, value: Any) -> Any:
         # Newer payloads may carry only ``id``; ``evaluation_id`` then mirrors it.
-        if isinstance(value, dict) and "evaluation_id" not in value and "id" in value:
-            value = {**value, "evaluation_id": value["id"]}
+        data = as_dict(value)
+        if data is not None and "evaluation_id" not in data and "id" in data:
+            return {**data, "evaluation_id": data["id"]}
         return value
 
 

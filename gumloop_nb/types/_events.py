@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from ._base import GumloopModel
+from ._base import GumloopModel, as_dict
 
 __all__ = ["StreamEvent"]
 
@@ -50,24 +50,27 @@ class StreamEvent(GumloopModel):
     @model_validator(mode="before")
     @classmethod
     def _split_error_object(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            error = value.get("error")
-            if isinstance(error, dict):
-                value = dict(value)
+        data = as_dict(value)
+        if data is not None:
+            error = as_dict(data.get("error"))
+            if error is not None:
+                data = dict(data)
                 message = error.get("message")
-                value["error"] = (
+                data["error"] = (
                     message if isinstance(message, str) and message else json.dumps(error)
                 )
-                value["error_details"] = error
+                data["error_details"] = error
+                return data
         return value
 
     @model_serializer(mode="wrap")
     def _restore_error_object(
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ) -> Any:
-        dumped = handler(self)
-        if self.error_details is not None and isinstance(dumped, dict) and "error" in dumped:
-            dumped["error"] = self.error_details
+        dumped: object = handler(self)
+        data = as_dict(dumped)
+        if self.error_details is not None and data is not None and "error" in data:
+            data["error"] = self.error_details
         return dumped
 
     @classmethod
@@ -87,7 +90,8 @@ class StreamEvent(GumloopModel):
             except ValueError:
                 payload = {"data": data}
             else:
-                payload = value if isinstance(value, dict) else {"data": value}
+                as_object = as_dict(value)
+                payload = as_object if as_object is not None else {"data": value}
         if event_name and event_name != "message" and "type" not in payload:
             payload["type"] = event_name
         return cls.model_validate(payload)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import Field
 
-from ._base import GumloopModel
+from ._base import GumloopModel, as_dict
 
 __all__ = [
     "McpExecuteResponse",
@@ -235,11 +235,11 @@ class McpToolCallResult(GumloopModel):
             if isinstance(item, str):
                 decoded.append(_json_or_text(item))
             elif (
-                isinstance(item, dict)
-                and item.get("type") == "text"
-                and isinstance(item.get("text"), str)
+                (part := as_dict(item)) is not None
+                and part.get("type") == "text"
+                and isinstance(part.get("text"), str)
             ):
-                decoded.append(_json_or_text(item["text"]))
+                decoded.append(_json_or_text(part["text"]))
             else:
                 decoded.append(item)
         return decoded[0] if len(decoded) == 1 else decoded

@@ -139,7 +139,7 @@ class AgentVersionChanges(GumloopModel):
             AgentVersionTextFieldChange | AgentVersionFieldChange,
             Field(union_mode="left_to_right"),
         ]
-    ] = Field(default_factory=list)
+    ] = Field(default_factory=list[AgentVersionTextFieldChange | AgentVersionFieldChange])
     tool_changes: list[AgentVersionCollectionItemChange] = Field(
         default_factory=list[AgentVersionCollectionItemChange]
     )
