@@ -8,6 +8,7 @@ Remote images are a second channel: a browser fetches ``![x](https://host/p.png?
 moment it is shown, so a prompt-injected answer could send notebook data to any host without a
 click. Images from remote hosts are therefore shown as links (the user decides), unless the host
 is allowed (``set_allowed_image_hosts``, i.e. ``%config GumloopMagics.allowed_image_hosts``).
+Relative image URLs are links as well (the page would fetch them from the Jupyter server).
 Inline ``data:image/...`` images need no request and are shown.
 
 >>> render_markdown("**hi** <script>alert(1)</script>")
@@ -73,6 +74,12 @@ def _image_host(url: str) -> str | None:
     return None
 
 
+def _image_is_inline(url: str) -> bool:
+    """Whether ``url`` is an inline ``data:`` raster image (shown without any request)."""
+    compact = _IGNORED_IN_SCHEME.sub("", html.unescape(url)).strip()
+    return _SAFE_IMAGE_DATA.match(compact) is not None
+
+
 def _host_allowed(host: str) -> bool:
     if host in _allowed_hosts:
         return True
@@ -122,13 +129,17 @@ def _markdown() -> MarkdownIt:
         if not is_safe_url(src, image=True):
             return escape(token.content)
         host = _image_host(src)
-        if host is not None and not _host_allowed(host):
-            # Shown as a link: nothing is fetched until the user clicks.
+        inline = host is None and _image_is_inline(src)
+        if not inline and (host is None or not _host_allowed(host)):
+            # Shown as a link: nothing is fetched until the user clicks. Relative URLs too: the
+            # notebook page resolves them against the Jupyter server, so an answer could make the
+            # page load (and show) files the server serves.
             label = token.content or "image"
+            where = host or "the Jupyter server"
             return (
                 f'<a href="{escape(src)}" rel="noopener noreferrer" target="_blank" '
                 f'class="gumloop-remote-image">🖼 {escape(label)} (image from '
-                f"{escape(host or 'a remote host')}, not loaded)</a>"
+                f"{escape(where)}, not loaded)</a>"
             )
         assert default_image is not None
         return str(default_image(tokens, idx, options, env))

@@ -112,6 +112,19 @@ def test_remote_images_are_links_that_load_nothing(src: str) -> None:
     assert 'rel="noopener noreferrer"' in html
 
 
+@pytest.mark.parametrize("src", ["files/secret.png", "/files/x.png", "../x.png", "?q=1", "#top"])
+def test_relative_images_are_links_too(src: str) -> None:
+    # The page resolves them against the Jupyter server: an answer must not make it load files.
+    html = render_markdown(f"see ![doc]({src})")
+    assert "<img" not in html
+    assert 'class="gumloop-remote-image"' in html and "the Jupyter server" in html
+
+
+def test_inline_data_images_are_shown() -> None:
+    src = "data:image/png;base64,iVBORw0KGgo="
+    assert f'<img src="{src}"' in render_markdown(f"![dot]({src})")
+
+
 def test_images_from_allowed_hosts_are_shown() -> None:
     from gumloop_nb.notebook.render import set_allowed_image_hosts
 
