@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -393,34 +393,36 @@ class APIStatusError(APIError):
         self.request_id: str | None = next(
             (self.headers[h] for h in _REQUEST_ID_HEADERS if h in self.headers), None
         )
-        if self.request_id is None and isinstance(body, dict):
-            trace = body.get("trace_id") or body.get("request_id")
+        obj = _as_dict(body)
+        if self.request_id is None and obj is not None:
+            trace = obj.get("trace_id") or obj.get("request_id")
             self.request_id = trace if isinstance(trace, str) else None
         self.method = request.method if request is not None else None
         self.url = str(request.url.copy_with(query=None)) if request is not None else None
-        error = body.get("error") if isinstance(body, dict) else None
+        error = obj.get("error") if obj is not None else None
         self.error: Any = error
         self.code: str | None
         self.type: str | None
         self.param: str | None
         self.details: dict[str, Any]
-        if isinstance(error, dict):
-            code = error.get("code")
+        error_obj = _as_dict(error)
+        if error_obj is not None:
+            code = error_obj.get("code")
             self.code = str(code) if code is not None else None
-            self.type = error.get("type")
-            self.param = error.get("param")
-            details = error.get("details")
-            self.details = details if isinstance(details, dict) else {}
+            self.type = error_obj.get("type")
+            self.param = error_obj.get("param")
+            details = _as_dict(error_obj.get("details"))
+            self.details = details if details is not None else {}
         else:
             self.code = error if isinstance(error, str) else None
             self.type = None
             self.param = None
-            metadata = body.get("metadata") if isinstance(body, dict) else None
-            if isinstance(metadata, dict):
+            metadata = _as_dict(obj.get("metadata")) if obj is not None else None
+            if metadata is not None:
                 self.details = metadata
-            elif isinstance(body, dict):
+            elif obj is not None:
                 skip = {"error", "message", "error_description", "trace_id", "metadata"}
-                self.details = {k: v for k, v in body.items() if k not in skip}
+                self.details = {k: v for k, v in obj.items() if k not in skip}
             else:
                 self.details = {}
         if self.method is not None:
@@ -512,19 +514,26 @@ def _parse_body(response: httpx.Response) -> Any:
         return response.text
 
 
+def _as_dict(value: object) -> dict[str, Any] | None:
+    """``value`` typed as a decoded JSON object when it is a dict, else ``None``."""
+    return cast("dict[str, Any]", value) if isinstance(value, dict) else None
+
+
 def _message_for(status: int, body: Any) -> str:
     """The server's own words, per the contract's message rules (nested, flat, OAuth, legacy)."""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):
-            msg = error.get("message")
+    obj = _as_dict(body)
+    if obj is not None:
+        error = obj.get("error")
+        error_obj = _as_dict(error)
+        if error_obj is not None:
+            msg = error_obj.get("message")
             if isinstance(msg, str) and msg:
                 return msg
             return f"Gumloop API returned HTTP {status}"
-        msg = body.get("message")
+        msg = obj.get("message")
         if isinstance(msg, str) and msg:
             return msg
-        desc = body.get("error_description")
+        desc = obj.get("error_description")
         if isinstance(desc, str) and desc:
             return desc
         if isinstance(error, str) and error:

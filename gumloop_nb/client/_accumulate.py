@@ -61,7 +61,8 @@ class ChatAccumulator:
         for c in chunk.choices:
             choice = self._choices.get(c.index) or self._choice(c.index or 0)
             delta = c.delta
-            if delta is not None:
+            # model_construct'ed chunks (tests, callers) may carry no delta
+            if delta is not None:  # pyright: ignore[reportUnnecessaryComparison]
                 content = delta.content
                 if content:
                     choice.content.append(content)
@@ -125,7 +126,7 @@ class ChatAccumulator:
         return [img.get("image_url", {}).get("url", "") for img in choice.images]
 
     def to_result(self) -> ChatResult:
-        choices = []
+        choices: list[dict[str, Any]] = []
         for index in sorted(self._choices) or [0]:
             choice = self._choices.get(index) or _Choice()
             message: dict[str, Any] = {

@@ -22,7 +22,8 @@ DEFAULT_MAX_DOWNLOAD = 200_000_000  # 200 MB
 
 def fetch_op(url: str, base_url: str, max_bytes: int | None, timeout: Any = UNSET) -> Op[bytes]:
     """The Op that downloads ``url`` (resolved against ``base_url`` when relative)."""
-    if not isinstance(url, str) or not url:
+    # Callers pass whatever a response held (None when a run produced no artifact).
+    if not isinstance(url, str) or not url:  # pyright: ignore[reportUnnecessaryIsInstance]
         raise ValueError("a download URL is needed (the download_url of artifacts.download())")
     absolute = str(httpx.URL(base_url).join(url))
     return Op(

@@ -32,6 +32,7 @@ import httpx
 
 from .. import types as _types
 from ..errors import APIConnectionError, StreamError, redact_transport_error
+from ..types._base import as_dict
 from ._accumulate import ChatAccumulator
 from ._cursors import TURN_CURSORS
 from ._op import Op
@@ -59,17 +60,19 @@ def decode_chat_frame(data: bytes | str) -> StreamError | None:
     except ValueError:
         log.warning("ignoring a chat stream frame that is not JSON: %.80r", text)
         return None
-    if isinstance(payload, dict) and payload.get("error"):
+    obj = as_dict(payload)
+    if obj is not None and obj.get("error"):
         log.warning("the chat stream carried an error frame: %.200r", text)
-        return _stream_error(payload["error"], payload)
+        return _stream_error(obj["error"], payload)
     log.warning("ignoring a chat stream frame that is not a chunk: %.80r", text)
     return None
 
 
 def _stream_error(error: Any, payload: Any) -> StreamError:
-    if isinstance(error, dict):
-        code = error.get("code")
-        message = error.get("message") or json.dumps(error)
+    error_obj = as_dict(error)
+    if error_obj is not None:
+        code = error_obj.get("code")
+        message = error_obj.get("message") or json.dumps(error_obj)
     else:
         code, message = None, str(error)
     where = f" (code {code})" if code is not None else ""

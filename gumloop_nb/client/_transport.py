@@ -74,6 +74,7 @@ from ..errors import (
     redact_transport_error,
     to_api_error,
 )
+from ..types._base import as_dict
 from ._config import USER_AGENT, ClientConfig, to_httpx_timeout
 from ._op import UNSET, Op, clean_params
 
@@ -271,9 +272,11 @@ def _conflict_code(response: httpx.Response) -> str | None:
         body = json.loads(response.content)
     except (ValueError, httpx.ResponseNotRead):
         return None
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):
-        return str(error.get("code") or "") or None
+    obj = as_dict(body)
+    error = obj.get("error") if obj is not None else None
+    error_obj = as_dict(error)
+    if error_obj is not None:
+        return str(error_obj.get("code") or "") or None
     return error if isinstance(error, str) else None
 
 
@@ -285,8 +288,8 @@ def _where(request: httpx.Request | None) -> str:
 
 
 def _phase_seconds(request: httpx.Request | None, phase: str) -> str:
-    timeouts = request.extensions.get("timeout", {}) if request is not None else {}
-    value = timeouts.get(phase)
+    timeouts = as_dict(request.extensions.get("timeout")) if request is not None else None
+    value = timeouts.get(phase) if timeouts is not None else None
     return f" within {value:g} s" if isinstance(value, (int, float)) else ""
 
 

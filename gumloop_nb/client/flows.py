@@ -16,11 +16,12 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Generator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ..errors import APIStatusError, FlowFailedError, FlowTerminatedError
+from ..types._base import as_dict
 from ._config import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
@@ -59,7 +60,8 @@ class FlowHTTPStatusError(APIStatusError, httpx.HTTPStatusError):  # type: ignor
 def _log_text(status: Mapping[str, Any]) -> str:
     log = status.get("log")
     if isinstance(log, list):
-        return "\n".join(str(line) for line in log)
+        lines = cast("list[object]", log)
+        return "\n".join(str(line) for line in lines)
     return str(log) if log is not None else ""
 
 
@@ -191,7 +193,8 @@ class GumloopClient:
         on_progress: Progress | None,
     ) -> Generator[Any, Any, dict[str, Any]]:
         started = yield self._start_op(flow_id, inputs)
-        run_id = started.get("run_id") if isinstance(started, dict) else None
+        started_obj = as_dict(started)
+        run_id: Any = started_obj.get("run_id") if started_obj is not None else None
         if not run_id:
             raise APIStatusError(
                 f"start_pipeline for flow {flow_id!r} answered without a run_id; check the flow id",
@@ -206,15 +209,15 @@ class GumloopClient:
                     f"Flow run {run_id} did not finish within {timeout} s; it may still be "
                     f"running: check it with get_run_status({run_id!r}) or raise timeout=."
                 )
-            status = yield self._status_op(run_id)
-            status = status if isinstance(status, dict) else {}
+            polled = as_dict((yield self._status_op(run_id)))
+            status = polled if polled is not None else {}
             status.setdefault("run_id", run_id)
             if on_progress is not None:
                 on_progress(status)
             state = status.get("state")
             if state == "DONE":
-                outputs = status.get("outputs")
-                return outputs if isinstance(outputs, dict) else {}
+                outputs = as_dict(status.get("outputs"))
+                return outputs if outputs is not None else {}
             if state == "FAILED":
                 raise FlowFailedError(
                     f"Flow execution failed: {_log_text(status)}",

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from typing_extensions import Unpack
 
+from ..types._base import as_dict
 from ._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ClientConfig, TimeoutTypes, oauth_root
 from ._endpoint import M, Resource, endpoint
 from ._op import Op, RequestOptions
@@ -36,7 +37,8 @@ def pkce_pair() -> tuple[str, str]:
 
 
 def _dict(body: Any) -> dict[str, Any]:
-    return body if isinstance(body, dict) else {}
+    obj = as_dict(body)
+    return obj if obj is not None else {}
 
 
 class OAuthResource(Resource[M]):
