@@ -5,15 +5,20 @@ GET of the short-lived download URL on the client's own connection pool, without
 credentials or default headers, streamed and cut off at ``max_bytes``.
 """
 
+# pandas ships without type stubs (pandas-stubs is not a dependency): pyright reads its inline
+# annotations; the few calls whose results stay unknown carry a narrow ignore.
+# pyright: reportMissingTypeStubs=false
+
 from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from ._errors import ArtifactTooLargeError, FrameError
 from ._formats import parse_artifact
+from ._json import as_mapping
 from ._limits import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS
 
 if TYPE_CHECKING:
@@ -36,8 +41,9 @@ def _artifact_ref(artifact: Any) -> tuple[str, str | None, str | None]:
         return artifact, None, None
 
     def get(key: str) -> Any:
-        if isinstance(artifact, Mapping):
-            return artifact.get(key)
+        obj = as_mapping(artifact)
+        if obj is not None:
+            return obj.get(key)
         return getattr(artifact, key, None)
 
     art_id = get("id")
@@ -47,15 +53,17 @@ def _artifact_ref(artifact: Any) -> tuple[str, str | None, str | None]:
             f"{type(artifact).__name__}."
         )
     meta = get("metadata")
+    meta_obj = as_mapping(meta)
     media = (
-        meta.get("media_type") if isinstance(meta, Mapping) else getattr(meta, "media_type", None)
+        meta_obj.get("media_type") if meta_obj is not None else getattr(meta, "media_type", None)
     )
     return art_id, get("filename"), media if isinstance(media, str) else None
 
 
 def _info(raw: Any) -> dict[str, Any]:
-    if isinstance(raw, Mapping):
-        return dict(raw)
+    obj = as_mapping(raw)
+    if obj is not None:
+        return dict(obj)
     dump = getattr(raw, "model_dump", None)
     if callable(dump):
         return cast("dict[str, Any]", dump())  # a pydantic model_dump
@@ -124,7 +132,7 @@ def _connect_error(exc: Exception, name: str, url: str) -> FrameError:
 
 
 @contextlib.contextmanager
-def _download_errors(name: str, url: str, max_bytes: int) -> Iterator[None]:
+def _download_errors(name: str, url: str, max_bytes: int) -> Generator[None, None, None]:
     """The client's download errors, told in terms of the artifact."""
     from gumloop_nb.errors import APIConnectionError, APIStatusError, ResponseTooLargeError
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ._errors import FrameError
 from ._flatten import is_scalar
+from ._json import as_list, as_mapping
 
 __all__ = ["Table", "decode_content", "find_record_list", "loads", "maybe_json", "value_to_table"]
 
@@ -71,12 +72,9 @@ def decode_item(item: Any) -> tuple[Any, str | None]:
     """One MCP content item: strings and text content objects JSON-decoded when possible."""
     if isinstance(item, str):
         return maybe_json(item)
-    if (
-        isinstance(item, Mapping)
-        and item.get("type") == "text"
-        and isinstance(item.get("text"), str)
-    ):
-        return maybe_json(item["text"])
+    obj = as_mapping(item)
+    if obj is not None and obj.get("type") == "text" and isinstance(obj.get("text"), str):
+        return maybe_json(obj["text"])
     return item, None  # images, resources, anything else: passed through
 
 
@@ -84,11 +82,12 @@ def decode_content(content: Any) -> tuple[Any, list[str]]:
     """The decoded value of an MCP result's ``content`` (single item unwrapped) and any problems."""
     if content is None:
         return None, []
-    if not isinstance(content, list):
+    items = as_list(content)
+    if items is None:
         return decode_item(content)[0], []
     problems: list[str] = []
-    values = []
-    for item in content:
+    values: list[Any] = []
+    for item in items:
         value, problem = decode_item(item)
         values.append(value)
         if problem:
@@ -98,8 +97,9 @@ def decode_content(content: Any) -> tuple[Any, list[str]]:
     # Several items (e.g. one per page or per table): their rows, one after the other.
     rows: list[Any] = []
     for value in values:
-        if isinstance(value, list):
-            rows.extend(value)
+        nested = as_list(value)
+        if nested is not None:
+            rows.extend(nested)
         else:
             rows.append(value)
     return rows, problems
@@ -110,7 +110,8 @@ def find_record_list(obj: Mapping[str, Any]) -> str | None:
     candidates = [
         k
         for k, v in obj.items()
-        if isinstance(v, list) and (not v or any(isinstance(x, Mapping) for x in v))
+        if (items := as_list(v)) is not None
+        and (not items or any(isinstance(x, Mapping) for x in items))
     ]
     if not candidates:
         return None
@@ -127,22 +128,24 @@ class Table:
     """Rows found in a decoded value, plus the context fields repeated on every row."""
 
     records: list[Any]
-    extras: dict[str, Any] = field(default_factory=dict)
-    dropped: dict[str, Any] = field(default_factory=dict)  # non-scalar context fields
+    extras: dict[str, Any] = field(default_factory=dict[str, Any])
+    dropped: dict[str, Any] = field(default_factory=dict[str, Any])  # non-scalar context fields
     columns_hint: list[str] | None = None  # column names to use when there are no rows
     record_key: str | None = None
 
 
 def value_to_table(value: Any) -> Table:
     """Apply the shape rules of this module's docstring to a decoded value."""
-    if isinstance(value, list):
-        return Table(records=value)
-    if isinstance(value, Mapping):
-        key = find_record_list(value)
+    records = as_list(value)
+    if records is not None:
+        return Table(records=records)
+    obj = as_mapping(value)
+    if obj is not None:
+        key = find_record_list(obj)
         if key is None:
-            return Table(records=[dict(value)])
-        table = Table(records=value[key], record_key=key)
-        for k, v in value.items():
+            return Table(records=[dict(obj)])
+        table = Table(records=obj[key], record_key=key)
+        for k, v in obj.items():
             if k == key:
                 continue
             if is_scalar(v):
@@ -150,8 +153,8 @@ def value_to_table(value: Any) -> Table:
             else:
                 table.dropped[k] = v
         if not table.records:
-            hint = value.get("columns", value.get("fields"))
-            if isinstance(hint, list) and all(isinstance(c, str) for c in hint):
+            hint = as_list(obj.get("columns", obj.get("fields")))
+            if hint is not None and all(isinstance(c, str) for c in hint):
                 table.columns_hint = hint
         return table
     return Table(records=[{"content": value}])

@@ -4,17 +4,22 @@ Dispatch is on shape, so typed responses (gumloop_nb or official SDK models), th
 and raw JSON text all give the same frame. See :func:`to_dataframe` for the rules.
 """
 
+# pandas ships without type stubs (pandas-stubs is not a dependency): pyright reads its inline
+# annotations; the few calls whose results stay unknown carry a narrow ignore.
+# pyright: reportMissingTypeStubs=false
+
 from __future__ import annotations
 
 import json
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from ._decode import Table, decode_content, loads, value_to_table
 from ._errors import FrameError, FrameWarning
 from ._flatten import Columns, columns_to_frame, concat_columns, flatten_records
+from ._json import as_list, as_mapping
 from ._limits import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS, frame_limits
 from ._shapes import (
     Opts,
@@ -29,6 +34,7 @@ from ._shapes import (
 
 if TYPE_CHECKING:
     import pandas as pd
+    from typing_extensions import Buffer
 
 __all__ = ["to_dataframe"]
 
@@ -145,7 +151,7 @@ def _dispatch(obj: Any, opts: Opts) -> pd.DataFrame:
     if pd_mod is not None and isinstance(obj, pd_mod.DataFrame):
         return obj
     if isinstance(obj, (bytes, bytearray, memoryview)):
-        obj = _decode_bytes(bytes(obj))
+        obj = _decode_bytes(bytes(cast("Buffer", obj)))
     if isinstance(obj, str):
         value = _parse_json_text(obj)
         if not isinstance(value, (dict, list)):
@@ -155,19 +161,20 @@ def _dispatch(obj: Any, opts: Opts) -> pd.DataFrame:
             )
         return _dispatch(value, opts)
     plain, from_model = to_plain(obj)
-    if from_model and isinstance(plain, Mapping):
+    plain_obj = as_mapping(plain)
+    if from_model and plain_obj is not None:
         # The type says what it is even when the wire left out keys the shape test looks for.
         kind = type(obj).__name__
         if kind == "McpExecuteResponse":
-            return _mcp_frame(list(plain.get("results") or []), opts)
+            return _mcp_frame(list(plain_obj.get("results") or []), opts)
         if kind == "McpToolCallResult":
             return _mcp_frame([plain], opts)
-    if isinstance(plain, Mapping):
-        return _from_mapping(dict(plain), from_model, opts)
+    if plain_obj is not None:
+        return _from_mapping(dict(plain_obj), from_model, opts)
     if isinstance(plain, (list, tuple)):
-        return _from_list(list(plain), opts)
+        return _from_list(list(cast("Sequence[Any]", plain)), opts)
     if isinstance(plain, (Iterator, Iterable)) and not isinstance(plain, (str, bytes)):
-        return _from_list(list(plain), opts)
+        return _from_list(list(cast("Iterable[object]", plain)), opts)
     raise FrameError(
         f"to_dataframe() cannot tabulate a {type(obj).__name__}. It accepts Gumloop responses "
         "(MCP results, listings, chat results), flow outputs (dicts), lists of records, and raw "
@@ -211,9 +218,10 @@ def _looks_like_mcp_result(x: Any) -> bool:
 
 
 def _looks_like_chat(x: Any) -> bool:
-    return isinstance(x, Mapping) and (
-        x.get("object") == "chat.completion"
-        or (isinstance(x.get("choices"), list) and "model" in x and "created" in x)
+    obj = as_mapping(x)
+    return obj is not None and (
+        obj.get("object") == "chat.completion"
+        or (isinstance(obj.get("choices"), list) and "model" in obj and "created" in obj)
     )
 
 
@@ -228,8 +236,8 @@ def _looks_like_compare(x: Any) -> bool:
 def _from_mapping(d: dict[str, Any], from_model: bool, opts: Opts) -> pd.DataFrame:
     if _looks_like_chat(d):
         return chat_frame([d], opts)
-    results = d.get("results")
-    if isinstance(results, list) and (
+    results = as_list(d.get("results"))
+    if results is not None and (
         (results and all(_looks_like_mcp_result(to_plain(r)[0]) for r in results))
         or (not results and set(d) == {"results"})
     ):
@@ -238,8 +246,8 @@ def _from_mapping(d: dict[str, Any], from_model: bool, opts: Opts) -> pd.DataFra
         return _mcp_frame([d], opts)
     if isinstance(d.get("model_groups"), list):
         return models_frame(d["model_groups"], opts)
-    session = d.get("session")
-    if isinstance(session, Mapping) and isinstance(session.get("messages"), list):
+    session = as_mapping(d.get("session"))
+    if session is not None and isinstance(session.get("messages"), list):
         d = dict(session)
     if isinstance(d.get("messages"), list) and "agent_id" in d:
         return messages_frame(d, opts)
@@ -255,7 +263,8 @@ def _from_mapping(d: dict[str, Any], from_model: bool, opts: Opts) -> pd.DataFra
         attrs = {k: v for k, v in d.items() if k != key}
         return listing_frame(d[key], opts, attrs=attrs)
     if "outputs" in d and "state" in d and isinstance(d["outputs"], (Mapping, type(None))):
-        df = flow_frame(dict(d["outputs"] or {}), opts)
+        outputs = as_mapping(d.get("outputs"))
+        df = flow_frame(dict(outputs) if outputs is not None else {}, opts)
         df.attrs.update(
             {k: d[k] for k in ("state", "run_id", "created_ts", "finished_ts") if k in d}
         )
@@ -296,8 +305,9 @@ def _from_list(items: list[Any], opts: Opts) -> pd.DataFrame:
 def _error_text(err: Any) -> str | None:
     if err is None:
         return None
-    if isinstance(err, Mapping):
-        msg = err.get("message")
+    err_obj = as_mapping(err)
+    if err_obj is not None:
+        msg = err_obj.get("message")
         if isinstance(msg, str) and msg:
             return msg
         return json.dumps(err, default=str)
@@ -310,10 +320,11 @@ def _mcp_frame(results: list[Any], opts: Opts) -> pd.DataFrame:
     any_failed = False
     context: dict[str, Any] = {}
     for i, raw in enumerate(results):
-        r = to_plain(raw)[0]
-        if not isinstance(r, Mapping):
+        plain = to_plain(raw)[0]
+        r = as_mapping(plain)
+        if r is None:
             raise FrameError(
-                f"MCP result #{i} is a {type(r).__name__}, not a result object with "
+                f"MCP result #{i} is a {type(plain).__name__}, not a result object with "
                 "ref/server_id/tool_name/status/content/error."
             )
         status = r.get("status")

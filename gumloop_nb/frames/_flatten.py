@@ -17,17 +17,22 @@ Guarantees (each one a trap of ``pandas.json_normalize``):
 - lists inside records stay Python lists.
 """
 
+# pandas ships without type stubs (pandas-stubs is not a dependency): pyright reads its inline
+# annotations; the few calls whose results stay unknown carry a narrow ignore.
+# pyright: reportMissingTypeStubs=false
+
 from __future__ import annotations
 
 import functools
 import operator
 import warnings
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._errors import FrameError, FrameWarning
+from ._json import as_list, as_mapping
 from ._limits import DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS, current_limits, frame_limits
 
 if TYPE_CHECKING:
@@ -53,9 +58,9 @@ class Columns:
     """Flattened data: ``n`` rows, one value list per key path (insertion order = column order)."""
 
     n: int
-    cols: dict[Path, list[Any]] = field(default_factory=dict)
+    cols: dict[Path, list[Any]] = field(default_factory=dict[Path, list[Any]])
     # column_kind() results computed while flattening, reused when building the frame.
-    kinds: dict[Path, Kind] = field(default_factory=dict)
+    kinds: dict[Path, Kind] = field(default_factory=dict[Path, Kind])
     # Set once objects deeper than MAX_EXPAND_DEPTH were kept whole (warned about once).
     too_deep: bool = False
 
@@ -81,6 +86,12 @@ def _union_keys(rows: list[dict[Any, Any]]) -> list[Any]:
     return list(seen)
 
 
+# dict's own methods, typed for pyright (unbound, their key/value types stay unknown): mapped
+# over rows they run at C speed, with no Python-level call per row.
+_get: Callable[[dict[Any, Any], Any], Any] = dict.get  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+_has: Callable[[dict[Any, Any], Any], bool] = dict.__contains__  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+
+
 def _columns_of(rows: list[dict[Any, Any]], taken: int) -> Iterator[tuple[Any, list[Any], Kind]]:
     """``(key, values, kind)`` for the union of keys in first-seen order; missing keys give None.
 
@@ -101,10 +112,10 @@ def _columns_of(rows: list[dict[Any, Any]], taken: int) -> Iterator[tuple[Any, l
     union = first if uniform else _union_keys(rows)
     limits.check(n, taken + len(union))
     for key in first:
-        vals = list(map(dict.get, rows, repeat(key)))
+        vals = list(map(_get, rows, repeat(key)))
         kind = column_kind(vals)
         # Nones may be explicit nulls or missing keys: only then count the keys themselves.
-        if uniform and kind[1] and sum(map(dict.__contains__, rows, repeat(key))) != n:
+        if uniform and kind[1] and sum(map(_has, rows, repeat(key))) != n:
             uniform = False
             union = _union_keys(rows)
             limits.check(n, taken + len(union))
@@ -114,7 +125,7 @@ def _columns_of(rows: list[dict[Any, Any]], taken: int) -> Iterator[tuple[Any, l
     known = set(first)
     for key in union:
         if key not in known:
-            vals = list(map(dict.get, rows, repeat(key)))
+            vals = list(map(_get, rows, repeat(key)))
             yield key, vals, column_kind(vals)
 
 
@@ -157,9 +168,9 @@ def _normalise_rows(records: Iterable[Any]) -> list[dict[Any, Any]]:
     out: list[dict[Any, Any]] = []
     for r in rows:
         if type(r) is dict:
-            out.append(r)
-        elif isinstance(r, Mapping):
-            out.append(dict(r))
+            out.append(cast("dict[Hashable, Any]", r))
+        elif (obj := as_mapping(r)) is not None:
+            out.append(dict(obj))
         else:
             out.append({"content": r})
     return out
@@ -211,13 +222,16 @@ def _walk(
             if has_other:
                 # Scalars/lists next to objects under the same key keep their own column.
                 out.cols[path] = [None if isinstance(v, dict) else v for v in vals]
+            sub: list[Any]
             if kind == ("objects", False):
                 sub = vals  # all plain dicts: no copy needed
             elif kind[0] == "objects":
                 sub = [_EMPTY if v is None else v for v in vals]
             else:
                 sub = [
-                    v if type(v) is dict else (dict(v) if isinstance(v, dict) else _EMPTY)
+                    v
+                    if type(v) is dict
+                    else (dict(cast("Mapping[Any, Any]", v)) if isinstance(v, dict) else _EMPTY)
                     for v in vals
                 ]
             _walk(sub, path, depth + 1, max_level, opaque, out)
@@ -315,7 +329,9 @@ def _string_array(vals: list[Any]) -> Any:
         try:
             import pyarrow as pa
 
-            return dtype.__from_arrow__(pa.array(vals, type=pa.string(), from_pandas=True))
+            # pyarrow has no stubs either.
+            arr = pa.array(vals, type=pa.string(), from_pandas=True)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+            return dtype.__from_arrow__(arr)
         except Exception:
             pass
     return pd.Series(vals, copy=False).array
@@ -352,7 +368,7 @@ def to_array(vals: list[Any], kind: Kind | None = None) -> Any:
         if name == "string":
             return _string_array(vals)
         if name in ("datetime", "datetime64"):
-            return pd.to_datetime(pd.Series(vals, dtype=object), utc=True).array
+            return pd.to_datetime(pd.Series(vals, dtype=object), utc=True).array  # pyright: ignore[reportUnknownMemberType]
     except (TypeError, ValueError, OverflowError):
         pass  # e.g. an int beyond 64 bits: keep the Python objects
     return pd.Series(vals, dtype=object).array
@@ -409,11 +425,13 @@ def _explode(
     for rec in rows:
         node: Any = rec
         for key in path:
-            node = node.get(key) if isinstance(node, Mapping) else None
+            obj = as_mapping(node)
+            node = obj.get(key) if obj is not None else None
         parent = {k: v for k, v in rec.items() if k != path[0]}
-        if isinstance(node, list) and node:
-            items.extend(node)
-            parents.extend([parent] * len(node))
+        found = as_list(node)
+        if found:
+            items.extend(found)
+            parents.extend([parent] * len(found))
         else:
             items.append(
                 node
@@ -451,9 +469,10 @@ def records_to_dataframe(
     ``max_columns`` columns or ``max_cells`` cells a :class:`FrameError` says how to go on
     (``record_path``, :func:`records_to_long`, or a raised limit; ``None`` for no limit).
     """
-    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+    # Checked at run time: a notebook passes whatever it has.
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise FrameError(
-            f"records_to_dataframe() needs a list of records (dicts), got {type(records).__name__}. "
+            f"records_to_dataframe() needs a list of records (dicts), got {type(cast(object, records)).__name__}. "
             "Use to_dataframe() for a whole response or a single object."
         )
     with frame_limits(max_columns, max_cells):
@@ -486,9 +505,10 @@ def records_to_long(
     """
     import pandas as pd
 
-    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+    # Checked at run time: a notebook passes whatever it has.
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise FrameError(
-            f"records_to_long() needs a list of records (dicts), got {type(records).__name__}."
+            f"records_to_long() needs a list of records (dicts), got {type(cast(object, records)).__name__}."
         )
     limit = MAX_EXPAND_DEPTH if max_level is None else min(max_level, MAX_EXPAND_DEPTH)
     rec_col: list[int] = []
@@ -501,7 +521,8 @@ def records_to_long(
         while stack:
             path, node, depth = stack.pop()
             if isinstance(node, dict) and node and (not path or depth - 1 < limit):
-                stack.extend(((*path, k), v, depth + 1) for k, v in reversed(node.items()))
+                obj = cast("dict[Hashable, Any]", node)
+                stack.extend(((*path, k), v, depth + 1) for k, v in reversed(obj.items()))
                 continue
             if not path:
                 continue  # an empty record: handled below

@@ -8,6 +8,10 @@ no reading fits, a :class:`FrameError` says what was found and which ``format=``
 pass. Other files come back as ``str`` (text) or ``bytes`` (binary).
 """
 
+# pandas ships without type stubs (pandas-stubs is not a dependency): pyright reads its inline
+# annotations; the few calls whose results stay unknown carry a narrow ignore.
+# pyright: reportMissingTypeStubs=false
+
 from __future__ import annotations
 
 import csv
@@ -294,7 +298,7 @@ def _parse(
         return data
     if fmt == "parquet":
         try:
-            return pd.read_parquet(io.BytesIO(data))
+            return pd.read_parquet(io.BytesIO(data))  # pyright: ignore[reportUnknownMemberType]
         except ImportError:
             raise MissingDependencyError(
                 f"Reading the Parquet artifact {name} needs pyarrow, which is not installed: "
@@ -308,7 +312,7 @@ def _parse(
     if fmt == "excel":
         engine = "xlrd" if data.startswith(b"\xd0\xcf\x11\xe0") else "openpyxl"
         try:
-            return pd.read_excel(io.BytesIO(data), engine=engine)
+            return pd.read_excel(io.BytesIO(data), engine=engine)  # pyright: ignore[reportUnknownMemberType]
         except ImportError:
             # openpyxl comes with the formats extra; legacy .xls files need xlrd on top.
             how = (
@@ -354,7 +358,7 @@ def _read_csv(text: str, sep: str, name: str, fmt: str) -> pd.DataFrame:
     if not text.strip():
         return pd.DataFrame()
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep)
+        return pd.read_csv(io.StringIO(text), sep=sep)  # pyright: ignore[reportUnknownMemberType]
     except (pd.errors.ParserError, ValueError) as exc:
         raise FrameError(
             f"Artifact {name} could not be read as {_LABELS[fmt]}: {str(exc).strip()}. "
@@ -363,7 +367,7 @@ def _read_csv(text: str, sep: str, name: str, fmt: str) -> pd.DataFrame:
 
 
 def _read_jsonl(text: str, name: str) -> pd.DataFrame:
-    records = []
+    records: list[Any] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue

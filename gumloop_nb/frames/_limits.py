@@ -15,7 +15,7 @@ Limits are set per call: ``max_columns=`` / ``max_cells=`` on :func:`records_to_
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -76,7 +76,9 @@ def current_limits() -> FrameLimits:
 
 
 @contextmanager
-def frame_limits(max_columns: int | None, max_cells: int | None) -> Iterator[FrameLimits]:
+def frame_limits(
+    max_columns: int | None, max_cells: int | None
+) -> Generator[FrameLimits, None, None]:
     """Apply a public call's ``max_columns``/``max_cells`` to the flattening it runs."""
     new = FrameLimits(_positive("max_columns", max_columns), _positive("max_cells", max_cells))
     token = _LIMITS.set(new)

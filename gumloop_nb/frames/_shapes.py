@@ -3,13 +3,18 @@
 The builders behind :func:`gumloop_nb.frames.to_dataframe` once it knows what it was given.
 """
 
+# pandas ships without type stubs (pandas-stubs is not a dependency): pyright reads its inline
+# annotations; the few calls whose results stay unknown carry a narrow ignore.
+# pyright: reportMissingTypeStubs=false
+
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._flatten import Columns, columns_to_frame, flatten_records, is_scalar
+from ._json import as_list, as_mapping
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,10 +58,10 @@ class Opts:
 
 def to_plain(obj: Any) -> tuple[Any, bool]:
     """A plain dict/list for a typed object; the flag says it came from a model/dataclass."""
-    if type(obj) in (dict, list):
-        return obj, False
+    if type(obj) in (dict, list) or isinstance(obj, type):
+        return obj, False  # already plain, or a class rather than a value to convert
     dump = getattr(obj, "model_dump", None)
-    if callable(dump) and not isinstance(obj, type):
+    if callable(dump):
         # Only what the server sent: a typed response then gives the same frame as its JSON,
         # without a column for every optional field the model declares.
         try:
@@ -66,7 +71,7 @@ def to_plain(obj: Any) -> tuple[Any, bool]:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return dataclasses.asdict(obj), True
     to_dict = getattr(obj, "to_dict", None)
-    if callable(to_dict) and not isinstance(obj, type):
+    if callable(to_dict):
         return to_dict(), True
     return obj, False
 
@@ -95,21 +100,22 @@ def listing_frame(
 def parse_timestamps(df: pd.DataFrame, sep: str = ".") -> None:
     """Parse ``*_at``/``*_ts``/``created`` columns to UTC datetimes in place; others untouched."""
     import pandas as pd
-    from pandas.api.types import is_numeric_dtype, is_string_dtype
+    from pandas.api import types as pdt
 
+    # pandas has no stubs: its Series members are partially unknown to pyright (narrow ignores).
     for col in df.columns:
         last = str(col).rsplit(sep, 1)[-1]
         if not (last.endswith(("_at", "_ts")) or last in ("created", "updated", "timestamp")):
             continue
-        s = df[col]
-        if s.isna().all():
+        s = df[col]  # pyright: ignore[reportUnknownVariableType]
+        if s.isna().all():  # pyright: ignore[reportUnknownMemberType]
             continue
         try:
-            if is_numeric_dtype(s.dtype) and s.dtype != bool:
-                unit = "ms" if s.abs().max() > 1e11 else "s"
-                df[col] = pd.to_datetime(s, unit=unit, utc=True)
-            elif is_string_dtype(s.dtype) or s.dtype == object:
-                df[col] = pd.to_datetime(s, utc=True, format="ISO8601")
+            if pdt.is_numeric_dtype(s.dtype) and s.dtype != bool:  # pyright: ignore[reportUnknownMemberType]
+                unit = "ms" if s.abs().max() > 1e11 else "s"  # pyright: ignore[reportUnknownMemberType]
+                df[col] = pd.to_datetime(s, unit=unit, utc=True)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+            elif pdt.is_string_dtype(s.dtype) or s.dtype == object:  # pyright: ignore[reportUnknownMemberType]
+                df[col] = pd.to_datetime(s, utc=True, format="ISO8601")  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
         except (ValueError, TypeError, OverflowError):
             continue  # not timestamps after all: leave the column as it came
 
@@ -117,23 +123,24 @@ def parse_timestamps(df: pd.DataFrame, sep: str = ".") -> None:
 def models_frame(groups: list[Any], opts: Opts) -> pd.DataFrame:
     """One row per model option, its group label first; an empty group still shows as a row."""
     rows: list[dict[str, Any]] = []
-    for g in groups:
-        g = to_plain(g)[0]
-        if not isinstance(g, Mapping):
+    for raw in groups:
+        g = as_mapping(to_plain(raw)[0])
+        if g is None:
             continue
         label = g.get("groupLabel", g.get("label"))
-        options = g.get("options") or []
+        options: list[Any] = g.get("options") or []
         if not options:
             rows.append({"group": label})
-        for o in options:
-            o = to_plain(o)[0]
-            rows.append({"group": label, **(o if isinstance(o, Mapping) else {"value": o})})
+        for raw_option in options:
+            o = to_plain(raw_option)[0]
+            o_obj = as_mapping(o)
+            rows.append({"group": label, **(o_obj if o_obj is not None else {"value": o})})
     return listing_frame(rows, opts)
 
 
 def messages_frame(session: Mapping[str, Any], opts: Opts) -> pd.DataFrame:
     """One row per message of a session, led by the session id."""
-    messages = session.get("messages") or []
+    messages: list[Any] = session.get("messages") or []
     leading = {"session_id": [session.get("id")] * len(messages)}
     return listing_frame(messages, opts, leading=leading)
 
@@ -146,15 +153,15 @@ def chat_frame(results: list[Any], opts: Opts) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for r in results:
         r = to_plain(r)[0]
-        usage = r.get("usage") or {}
+        usage: Mapping[str, Any] = r.get("usage") or {}
         base = {"id": r.get("id"), "model": r.get("model"), "created": r.get("created")}
         tokens = {
             k: usage.get(k) for k in ("prompt_tokens", "completion_tokens", "total_tokens", "cost")
         }
-        choices = r.get("choices") or [{}]
+        choices: list[Mapping[str, Any]] = r.get("choices") or [{}]
         for c in choices:
-            msg = c.get("message") or {}
-            calls = msg.get("tool_calls")
+            msg: Mapping[str, Any] = c.get("message") or {}
+            calls: list[Mapping[str, Any]] | None = msg.get("tool_calls")
             rows.append(
                 {
                     **base,
@@ -165,15 +172,15 @@ def chat_frame(results: list[Any], opts: Opts) -> pd.DataFrame:
                         [
                             {
                                 "id": t.get("id"),
-                                "name": (t.get("function") or {}).get("name"),
-                                "arguments": (t.get("function") or {}).get("arguments"),
+                                "name": _function(t).get("name"),
+                                "arguments": _function(t).get("arguments"),
                             }
                             for t in calls
                         ]
                         if calls
                         else None
                     ),
-                    "images": len(msg.get("images") or []),
+                    "images": len(cast("list[Any]", msg.get("images") or [])),
                     "reasoning": msg.get("reasoning"),
                     "refusal": msg.get("refusal"),
                     **tokens,
@@ -183,6 +190,12 @@ def chat_frame(results: list[Any], opts: Opts) -> pd.DataFrame:
     df = columns_to_frame(cols, sep=opts.sep)
     parse_timestamps(df, opts.sep)
     return df
+
+
+def _function(call: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A tool call's ``function`` object (empty when the call has none)."""
+    function: Mapping[str, Any] = call.get("function") or {}
+    return function
 
 
 def compare_frame(items: list[Mapping[str, Any]], opts: Opts) -> pd.DataFrame:
@@ -211,7 +224,7 @@ def flow_frame(outputs: dict[str, Any], opts: Opts) -> pd.DataFrame:
     record_lists = [
         k
         for k, v in outputs.items()
-        if isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v)
+        if (items := as_list(v)) and all(isinstance(x, Mapping) for x in items)
     ]
     if len(record_lists) == 1 and all(
         is_scalar(v) for k, v in outputs.items() if k != record_lists[0]
@@ -227,10 +240,11 @@ def flow_frame(outputs: dict[str, Any], opts: Opts) -> pd.DataFrame:
         return columns_to_frame(cols, sep=opts.sep)
     long: dict[str, list[Any]] = {"output": [], "index": [], "value": []}
     for k, v in outputs.items():
-        if isinstance(v, list) and v:
-            long["output"].extend([k] * len(v))
-            long["index"].extend(range(len(v)))
-            long["value"].extend(v)
+        items = as_list(v)
+        if items:
+            long["output"].extend([k] * len(items))
+            long["index"].extend(range(len(items)))
+            long["value"].extend(items)
         else:
             long["output"].append(k)
             long["index"].append(None)
