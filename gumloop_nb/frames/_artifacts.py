@@ -147,6 +147,18 @@ def _download_errors(name: str, url: str, max_bytes: int) -> Generator[None, Non
         raise _connect_error(exc, name, url) from None
 
 
+def _located(
+    client: Any, raw: Any, art_id: str, art_filename: str | None, max_bytes: int
+) -> tuple[Mapping[str, Any], str | None, str, str]:
+    """What ``artifacts.download`` answered: its info, the filename, a display name and the URL
+    (the declared size already checked against ``max_bytes``)."""
+    info = _info(raw)
+    filename = info.get("filename") or art_filename
+    name = repr(filename or art_id)
+    _check_declared_size(info, name, max_bytes)
+    return info, filename, name, _resolve_url(client, info.get("download_url"), name)
+
+
 def read_artifact(
     client: Any,
     artifact: Any,
@@ -162,19 +174,19 @@ def read_artifact(
 ) -> pd.DataFrame | str | bytes:
     """Download an artifact and read it: a DataFrame for CSV/TSV/JSON/JSONL/Parquet/Excel.
 
-        ``artifact`` is an id, an ``Artifact`` (from ``client.artifacts.list``) or its dict. Text files
-        come back as ``str``, other files as ``bytes``. Downloads stop at ``max_bytes`` (200 MB by
-        default) with :class:`ArtifactTooLargeError`. ``format=`` forces a format (``csv``, ``tsv``,
-        ``json``, ``jsonl``, ``parquet``, ``excel``, ``text``, ``bytes``); ``encoding=`` reads text
-        that is not UTF-8. ``max_columns``/``max_cells`` bound the frame built from JSON records whose
-    keys differ from row to row (see :func:`records_to_dataframe`). The download URL is fetched with a plain GET, without Gumloop credentials.
+    ``artifact`` is an id, an ``Artifact`` (from ``client.artifacts.list``) or its dict. Text files
+    come back as ``str``, other files as ``bytes``. Downloads stop at ``max_bytes`` (200 MB by
+    default) with :class:`ArtifactTooLargeError`. ``format=`` forces a format (``csv``, ``tsv``,
+    ``json``, ``jsonl``, ``parquet``, ``excel``, ``text``, ``bytes``); ``encoding=`` reads text
+    that is not UTF-8. ``max_columns``/``max_cells`` bound the frame built from JSON records whose
+    keys differ from row to row (see :func:`records_to_dataframe`). The download URL is fetched
+    with a plain GET, without Gumloop credentials.
 
-        Example::
+    Example::
 
-            arts = client.artifacts.list(agent_id).artifacts
-            df = read_artifact(client, arts[0])
+        arts = client.artifacts.list(agent_id).artifacts
+        df = read_artifact(client, arts[0])
     """
-
     art_id, art_filename, art_media = _artifact_ref(artifact)
     raw = _download_call(client, art_id, version_id)
     if inspect.isawaitable(raw):
@@ -184,11 +196,7 @@ def read_artifact(
         raise FrameError(
             "read_artifact() got an async client; use `await aread_artifact(client, ...)` instead."
         )
-    info = _info(raw)
-    filename = info.get("filename") or art_filename
-    name = repr(filename or art_id)
-    _check_declared_size(info, name, max_bytes)
-    url = _resolve_url(client, info.get("download_url"), name)
+    info, filename, name, url = _located(client, raw, art_id, art_filename, max_bytes)
     from gumloop_nb.client import fetch_bytes
 
     with _download_errors(name, url, max_bytes):
@@ -196,7 +204,7 @@ def read_artifact(
             client, url, max_bytes=max_bytes, timeout=timeout, http_client=http_client
         )
     return _finish(
-        data, info, art_id, filename, art_media, None, format, encoding, max_columns, max_cells
+        data, info, art_id, filename, art_media, format, encoding, max_columns, max_cells
     )
 
 
@@ -219,11 +227,7 @@ async def aread_artifact(
     raw = _download_call(client, art_id, version_id)
     if inspect.isawaitable(raw):
         raw = await raw
-    info = _info(raw)
-    filename = info.get("filename") or art_filename
-    name = repr(filename or art_id)
-    _check_declared_size(info, name, max_bytes)
-    url = _resolve_url(client, info.get("download_url"), name)
+    info, filename, name, url = _located(client, raw, art_id, art_filename, max_bytes)
     from gumloop_nb.client import afetch_bytes
 
     with _download_errors(name, url, max_bytes):
@@ -231,7 +235,7 @@ async def aread_artifact(
             client, url, max_bytes=max_bytes, timeout=timeout, http_client=http_client
         )
     return _finish(
-        data, info, art_id, filename, art_media, None, format, encoding, max_columns, max_cells
+        data, info, art_id, filename, art_media, format, encoding, max_columns, max_cells
     )
 
 
@@ -241,13 +245,12 @@ def _finish(
     art_id: str,
     filename: str | None,
     art_media: str | None,
-    header_type: str | None,
     format: str | None,
     encoding: str | None,
     max_columns: int | None,
     max_cells: int | None,
 ) -> pd.DataFrame | str | bytes:
-    media = info.get("media_type") or art_media or header_type
+    media = info.get("media_type") or art_media
     result = parse_artifact(
         data,
         filename=filename,
